@@ -1,0 +1,3 @@
+from flemletter.cli import main
+
+main()

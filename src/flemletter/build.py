@@ -1,0 +1,84 @@
+"""The build, as a recipe: load → check → render → write.
+
+``build`` writes, for one issue and each of its languages, ``build/<issue>/<lang>/``:
+``email.mjml`` (the intermediate MJML, for debugging), ``email.html`` (the email, with its
+images copied beside it under ``images/`` so it opens from disk), ``email.txt`` (the
+plain-text part), ``message.eml`` (the whole message exactly as sent, images linked from the
+web archive) and ``index.html`` (the web version). Same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flemletter.checks import CheckResult, check
+from flemletter.config import Config
+from flemletter.models import Article, Edition, Issue
+from flemletter.problems import Problem, UserError
+from flemletter.render.email import RenderedEmail, render_email
+from flemletter.render.mime import build_message
+from flemletter.writer import Output
+
+BUILD_DIR = "build"
+SEND_HOUR = 8  # the example message is dated at 08:00 on the issue date, publication time
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    issue_id: str
+    folder: Path
+    languages: list[str]
+    warnings: list[Problem]
+    sizes: dict[str, int]
+    """Size of each language's email HTML in bytes."""
+
+
+def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
+    """Check the issue, then write its emails and web versions; raises ``UserError`` on errors."""
+    result = check(root, issue)
+    if result.errors:
+        raise UserError(result.problems)
+    config, loaded = _checked(result)
+    folder = (out or root / BUILD_DIR) / loaded.id
+    output = Output(folder)
+    for lang, edition in loaded.editions.items():
+        email = result.emails[lang]
+        catalogue = result.catalogues[lang]
+        output.add(f"{lang}/email.mjml", email.mjml)
+        output.add(f"{lang}/email.txt", email.text)
+        output.add(f"{lang}/message.eml", _example_message(config, email, edition))
+        # The files in build/ are opened from disk, so they use the images copied beside them.
+        local = render_email(config, edition, catalogue, _local_image, web=False)
+        output.add(f"{lang}/email.html", local.html)
+        web = render_email(config, edition, catalogue, _local_image, web=True)
+        output.add(f"{lang}/index.html", web.html)
+        for article in edition.articles:
+            if article.image is not None:
+                output.add(f"{lang}/{_local_image(article)}", article.image.file.read_bytes())
+    output.write()
+    return BuildResult(
+        issue_id=loaded.id,
+        folder=folder,
+        languages=list(loaded.editions),
+        warnings=result.warnings,
+        sizes={lang: len(e.html.encode()) for lang, e in result.emails.items()},
+    )
+
+
+def _checked(result: CheckResult) -> tuple[Config, Issue]:
+    assert result.config is not None and result.issue is not None
+    return result.config, result.issue
+
+
+def _local_image(article: Article) -> str:
+    assert article.image is not None
+    return f"images/{article.slug}/{article.image.file.name}"
+
+
+def _example_message(config: Config, email: RenderedEmail, edition: Edition) -> bytes:
+    zone = ZoneInfo(config.publication.timezone)
+    date = dt.datetime.combine(edition.date, dt.time(SEND_HOUR), tzinfo=zone)
+    return build_message(config, email, edition.issue_id, date).as_bytes()

@@ -1,0 +1,174 @@
+"""``flemletter.toml``: the publication's settings, validated, with every bad key reported.
+
+The file lives at the root of the newsletter repository; the folder holding it is the
+*root* that articles, issues and the build are found relative to. Secrets never live here:
+passwords and API keys come from environment variables named in :mod:`flemletter.delivery`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from flemletter.problems import Problem, UserError
+from flemletter.sources import load_toml, read_text, validation_problems
+
+CONFIG_NAME = "flemletter.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_address(value: str) -> str:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{value}' is not an email address ({exc})") from None
+    return value
+
+
+class Publication(_Strict):
+    name: str = Field(min_length=1)
+    """The newsletter's name, shown in the email header and the From line."""
+    base_url: str
+    """Where the web archive is published, e.g. ``https://news.example.org/``."""
+    postal_address: str = Field(min_length=1)
+    """The sender's postal address, required in the footer of bulk email."""
+    default_language: str
+    """The language readers arriving at the archive root are sent to."""
+    timezone: str = "Europe/Stockholm"
+    """The publication's time zone: issue dates and scheduled sends are in it."""
+    tag_authority: str | None = None
+    """Domain used in permanent feed ids (``tag:`` URIs); defaults to the base URL's host."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"'{value}' must be an absolute URL starting with https://")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone such as 'Europe/Stockholm'") from None
+        return value
+
+
+class Language(_Strict):
+    name: str | None = None
+    """The publication's name in this language, if it differs."""
+    description: str = ""
+    """One sentence about the newsletter in this language (feeds, archive)."""
+
+
+class Sender(_Strict):
+    name: str = Field(min_length=1)
+    address: str
+    reply_to: str | None = None
+
+    _address = field_validator("address")(_check_address)
+
+    @field_validator("reply_to")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        return None if value is None else _check_address(value)
+
+
+class Delivery(_Strict):
+    provider: Literal["outbox", "smtp", "sendgrid"] = "outbox"
+    """Where `flemletter send` hands messages: a local Maildir, an SMTP server, or SendGrid."""
+    outbox: str = "outbox"
+    """The Maildir the ``outbox`` provider writes to, relative to the root."""
+    unsubscribe_url: str | None = None
+    """Personal one-click unsubscribe link; ``{token}`` is replaced per recipient."""
+
+
+class ConfigFile(_Strict):
+    publication: Publication
+    languages: dict[str, Language]
+    sender: Sender
+    delivery: Delivery = Delivery()
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: dict[str, Language]) -> dict[str, Language]:
+        if not value:
+            raise ValueError("name at least one language, e.g. [languages.en]")
+        for code in value:
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                raise ValueError(f"'{code}' is not a language code such as 'en' or 'sv'") from None
+        return value
+
+
+@dataclass(frozen=True)
+class Config:
+    """The loaded configuration and where it came from."""
+
+    root: Path
+    file: ConfigFile
+
+    @property
+    def publication(self) -> Publication:
+        return self.file.publication
+
+    @property
+    def languages(self) -> list[str]:
+        """Language codes in the order the config lists them."""
+        return list(self.file.languages)
+
+    def publication_name(self, lang: str) -> str:
+        return self.file.languages[lang].name or self.publication.name
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``flemletter.toml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
+    """Read and validate ``root/flemletter.toml``; on problems, the config is ``None``."""
+    source, problems = read_text(root / CONFIG_NAME, CONFIG_NAME)
+    if source is None:
+        return None, problems
+    data, line_of, problems = load_toml(source)
+    if data is None:
+        return None, problems
+    try:
+        parsed = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_problems(exc, CONFIG_NAME, line_of, ConfigFile)
+    default = parsed.publication.default_language
+    if default not in parsed.languages:
+        listed = ", ".join(parsed.languages)
+        problem = Problem(
+            CONFIG_NAME,
+            line_of(("publication", "default_language")),
+            f"the default language '{default}' is not one of the languages ({listed})",
+            hint=f"add a [languages.{default}] table or choose one of {listed}",
+        )
+        return None, [problem]
+    return Config(root=root, file=parsed), []
+
+
+def require_config(root: Path) -> Config:
+    config, problems = load_config(root)
+    if config is None:
+        raise UserError(problems)
+    return config

@@ -1,0 +1,362 @@
+"""Reading article and issue files into models, keeping every problem with its file and line.
+
+``load_issue`` is the one entry point: it reads the issue file, resolves each edition's
+article references, reads those articles, and returns the :class:`~flemletter.models.Issue`
+together with every problem found on the way. It goes as far as the files allow, so one run
+reports everything a communicator has to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from flemletter import urls
+from flemletter.config import Config
+from flemletter.markup import first_paragraph_text, render_body
+from flemletter.models import Article, Edition, Image, Issue
+from flemletter.problems import Problem, did_you_mean, display_path
+from flemletter.sources import (
+    LineOf,
+    as_plain,
+    load_yaml,
+    read_text,
+    split_front_matter,
+    validation_problems,
+)
+
+ARTICLES_DIR = "articles"
+ISSUES_DIR = "issues"
+ISSUE_ID = re.compile(r"^\d{4}-\d{2}(-[a-z0-9-]+)?$")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ImageFields(_Strict):
+    file: str = Field(min_length=1)
+    """The image file's name, in the article's folder."""
+    alt: str
+    """What the photo shows, for readers who cannot see it. Empty only for decoration."""
+    credit: str | None = None
+    """The photographer, shown as "Photo: ..."."""
+
+
+class ArticleFields(_Strict):
+    """The front matter of ``articles/<slug>/<lang>.md``."""
+
+    title: str = Field(min_length=1)
+    date: dt.date
+    teaser: str | None = None
+    image: ImageFields | None = None
+    url: str | None = None
+    author: str | None = None
+    section: str | None = None
+    tags: list[str] = []
+    updated: dt.date | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(f"'{value}' must be a full web address starting with https://")
+        return value
+
+
+class EditionFields(_Strict):
+    subject: str = Field(min_length=1)
+    preheader: str = ""
+    articles: list[str] = Field(min_length=1)
+    lead: str | None = None
+    """The lead article, when it is not the first in ``articles``."""
+
+
+class IssueFields(_Strict):
+    """The fields of ``issues/<id>.yaml``."""
+
+    id: str | None = None
+    date: dt.date
+    editions: dict[str, EditionFields]
+
+
+def issue_path(root: Path, issue: str) -> Path:
+    """An issue given as a path or as an id such as ``2025-11``."""
+    as_path = Path(issue)
+    if as_path.suffix in (".yaml", ".yml") or as_path.parent != Path("."):
+        return as_path if as_path.is_absolute() else Path.cwd() / as_path
+    return root / ISSUES_DIR / f"{issue}.yaml"
+
+
+def list_issue_ids(root: Path) -> list[str]:
+    folder = root / ISSUES_DIR
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def list_slugs(root: Path) -> list[str]:
+    folder = root / ARTICLES_DIR
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+@dataclass
+class _IssueLoader:
+    config: Config
+    problems: list[Problem]
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    def shown(self, path: Path) -> str:
+        return display_path(path, self.root)
+
+    def load(self, path: Path) -> Issue | None:
+        shown = self.shown(path)
+        if not path.is_file():
+            known = list_issue_ids(self.root)
+            hint = did_you_mean(path.stem, known) or (
+                f"known issues: {', '.join(known)}" if known else "create it with flemletter new"
+            )
+            self.problems.append(Problem(shown, None, "no such issue file", hint=hint))
+            return None
+        source, problems = read_text(path, shown)
+        self.problems += problems
+        if source is None:
+            return None
+        data, line_of, problems = load_yaml(source)
+        self.problems += problems
+        if problems:
+            return None
+        if not isinstance(data, dict):
+            self.problems.append(
+                Problem(shown, 1, "an issue file holds fields such as 'date:' and 'editions:'")
+            )
+            return None
+        try:
+            fields = IssueFields.model_validate(as_plain(data))
+        except ValidationError as exc:
+            self.problems += validation_problems(exc, shown, line_of, IssueFields)
+            return None
+        issue_id = path.stem
+        if not ISSUE_ID.match(issue_id):
+            self.problems.append(
+                Problem(
+                    shown, None, f"'{issue_id}' is not an issue id", hint="name it YYYY-MM.yaml"
+                )
+            )
+        if fields.id is not None and fields.id != issue_id:
+            self.problems.append(
+                Problem(
+                    shown,
+                    line_of(("id",)),
+                    f"id '{fields.id}' differs from the file name '{issue_id}'",
+                    hint="remove the id line or rename the file",
+                )
+            )
+        editions = {}
+        for lang, edition_fields in fields.editions.items():
+            edition = self.edition(issue_id, fields.date, lang, edition_fields, shown, line_of)
+            if edition is not None:
+                editions[lang] = edition
+        return Issue(id=issue_id, date=fields.date, source=shown, editions=editions)
+
+    def edition(
+        self,
+        issue_id: str,
+        date: dt.date,
+        lang: str,
+        fields: EditionFields,
+        shown: str,
+        line_of: LineOf,
+    ) -> Edition | None:
+        where = ("editions", lang)
+        if lang not in self.config.languages:
+            self.problems.append(
+                Problem(
+                    shown,
+                    line_of(where),
+                    f"unknown language '{lang}'",
+                    hint=did_you_mean(lang, self.config.languages)
+                    or f"the languages in flemletter.toml are {', '.join(self.config.languages)}",
+                )
+            )
+            return None
+        slugs = list(fields.articles)
+        if fields.lead is not None:
+            if fields.lead not in slugs:
+                self.problems.append(
+                    Problem(
+                        shown,
+                        line_of((*where, "lead")),
+                        f"the lead '{fields.lead}' is not among this edition's articles",
+                        hint="add it to the articles list",
+                    )
+                )
+            else:
+                slugs.remove(fields.lead)
+                slugs.insert(0, fields.lead)
+        articles: list[Article] = []
+        seen: set[str] = set()
+        for index, slug in enumerate(fields.articles):
+            line = line_of((*where, "articles", index))
+            if slug in seen:
+                self.problems.append(
+                    Problem(shown, line, f"'{slug}' is listed twice", hint="remove one of them")
+                )
+                continue
+            seen.add(slug)
+            article = self.article(slug, lang, shown, line)
+            if article is not None:
+                articles.append(article)
+        if len(articles) != len(seen):
+            return None
+        by_slug = {a.slug: a for a in articles}
+        ordered = [by_slug[s] for s in dict.fromkeys(slugs) if s in by_slug]
+        return Edition(
+            issue_id=issue_id,
+            lang=lang,
+            date=date,
+            subject=fields.subject,
+            preheader=fields.preheader,
+            lead=ordered[0],
+            teasers=tuple(ordered[1:]),
+        )
+
+    def article(self, slug: str, lang: str, referrer: str, line: int | None) -> Article | None:
+        folder = self.root / ARTICLES_DIR / slug
+        if not folder.is_dir():
+            hint = did_you_mean(slug, list_slugs(self.root)) or (
+                f"create {ARTICLES_DIR}/{slug}/{lang}.md"
+            )
+            self.problems.append(Problem(referrer, line, f"unknown article '{slug}'", hint=hint))
+            return None
+        path = folder / f"{lang}.md"
+        if not path.is_file():
+            others = sorted(p.stem for p in folder.glob("*.md"))
+            self.problems.append(
+                Problem(
+                    referrer,
+                    line,
+                    f"article '{slug}' has no version in '{lang}' ({self.shown(path)} is missing)",
+                    hint=f"it exists in: {', '.join(others)}" if others else None,
+                )
+            )
+            return None
+        return load_article(self.config, path, slug, lang, self.problems)
+
+
+def load_article(
+    config: Config, path: Path, slug: str, lang: str, problems: list[Problem]
+) -> Article | None:
+    """Read one article file; problems are appended to ``problems``."""
+    shown = display_path(path, config.root)
+    source, found = read_text(path, shown)
+    problems += found
+    if source is None:
+        return None
+    document, found = split_front_matter(source)
+    problems += found
+    if document is None or found:
+        return None
+    if not isinstance(document.meta, dict):
+        problems.append(Problem(shown, 2, "the front matter must hold fields such as 'title:'"))
+        return None
+    try:
+        fields = ArticleFields.model_validate(as_plain(document.meta))
+    except ValidationError as exc:
+        problems += validation_problems(exc, shown, document.line_of, ArticleFields)
+        return None
+    if not SLUG.match(slug):
+        problems.append(
+            Problem(
+                shown,
+                None,
+                f"the folder name '{slug}' is not usable in a web address",
+                hint="use lowercase letters, digits and dashes, e.g. 'new-lab-opens'",
+            )
+        )
+    body = document.body.strip()
+    if not body and not fields.teaser:
+        problems.append(
+            Problem(shown, document.body_first_line, "the article has no text", hint="write it")
+        )
+        return None
+    image = None
+    if fields.image is not None:
+        image = _load_image(path.parent / fields.image.file, fields.image, shown, document.line_of)
+        if image is None:
+            problems.append(_image_problem(path.parent, fields.image, shown, document.line_of))
+            return None
+    page = urls.article_page_url(config, lang, slug)
+    resolve: Callable[[str], str] = lambda url: urls.absolute(url, page)  # noqa: E731
+    return Article(
+        slug=slug,
+        lang=lang,
+        title=fields.title,
+        teaser=fields.teaser or first_paragraph_text(body),
+        date=fields.date,
+        body_html=render_body(body, resolve),
+        body_markdown=body,
+        source=shown,
+        image=image,
+        url=fields.url,
+        author=fields.author,
+        section=fields.section,
+        tags=tuple(fields.tags),
+        updated=fields.updated,
+    )
+
+
+def _load_image(file: Path, fields: ImageFields, shown: str, line_of: LineOf) -> Image | None:
+    try:
+        with PILImage.open(file) as picture:
+            width, height = picture.size
+            kind = picture.format or ""
+    except (OSError, UnidentifiedImageError):
+        return None
+    if kind not in IMAGE_TYPES:
+        return None
+    return Image(
+        file=file,
+        alt=fields.alt,
+        credit=fields.credit,
+        width=width,
+        height=height,
+        media_type=IMAGE_TYPES[kind],
+        size=file.stat().st_size,
+    )
+
+
+def _image_problem(folder: Path, fields: ImageFields, shown: str, line_of: LineOf) -> Problem:
+    line = line_of(("image", "file"))
+    file = folder / fields.file
+    if not file.is_file():
+        present = sorted(p.name for p in folder.iterdir() if p.suffix.lower() != ".md")
+        hint = did_you_mean(fields.file, present) or (
+            f"the folder has: {', '.join(present)}"
+            if present
+            else f"put the image in the same folder as {shown}"
+        )
+        return Problem(shown, line, f"image '{fields.file}' not found", hint=hint)
+    return Problem(
+        shown,
+        line,
+        f"'{fields.file}' is not an image email clients can show",
+        hint="save it as JPEG or PNG",
+    )
+
+
+def load_issue(config: Config, path: Path) -> tuple[Issue | None, list[Problem]]:
+    """The issue at ``path`` with its articles, and every problem found reading them."""
+    loader = _IssueLoader(config, [])
+    issue = loader.load(path)
+    return issue, loader.problems

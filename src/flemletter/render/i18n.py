@@ -1,0 +1,78 @@
+"""Translations and locale formatting for templates.
+
+UI strings live in gettext catalogues beside the templates
+(``templates/locales/<lang>/LC_MESSAGES/messages.po``). They are compiled in memory when a
+build starts, so the ``.mo`` files are never stale and never committed. Dates are written
+the way each language writes them, by Babel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import cache
+from gettext import GNUTranslations, NullTranslations
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from flemletter.problems import Problem
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    lang: str
+    translations: NullTranslations
+    message_ids: frozenset[str]
+    """Ids with a non-empty translation."""
+
+
+def catalogue_path(templates: Path, lang: str) -> Path:
+    return templates / "locales" / lang / "LC_MESSAGES" / "messages.po"
+
+
+def load_catalogue(templates: Path, lang: str) -> tuple[Catalogue, list[Problem]]:
+    """The compiled catalogue of ``lang``; a missing or broken one is a problem, not a crash."""
+    path = catalogue_path(templates, lang)
+    shown = f"templates/{path.relative_to(templates).as_posix()}"
+    if not path.is_file():
+        problem = Problem(shown, None, f"no translation catalogue for '{lang}'")
+        return Catalogue(lang, NullTranslations(), frozenset()), [problem]
+    try:
+        return _compile(path, lang), []
+    except Exception as exc:  # babel raises assorted errors on malformed .po files
+        problem = Problem(shown, getattr(exc, "lineno", None), f"cannot read catalogue: {exc}")
+        return Catalogue(lang, NullTranslations(), frozenset()), [problem]
+
+
+@cache
+def _compile_cached(path: Path, mtime: float, lang: str) -> Catalogue:
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, abort_invalid=True)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    ids = frozenset(
+        str(message.id if isinstance(message.id, str) else message.id[0])
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    )
+    return Catalogue(lang, GNUTranslations(buffer), ids)
+
+
+def _compile(path: Path, lang: str) -> Catalogue:
+    return _compile_cached(path, path.stat().st_mtime, lang)
+
+
+def long_date(date: dt.date, lang: str) -> str:
+    """``November 20, 2025`` in English, ``20 november 2025`` in Swedish."""
+    return format_date(date, format="long", locale=lang)
+
+
+def text_direction(lang: str) -> str:
+    """``rtl`` for right-to-left scripts, else ``ltr``: the email's ``dir`` attribute."""
+    return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
