@@ -18,6 +18,7 @@ from flemletter.content import issue_path, load_issue
 from flemletter.models import Issue
 from flemletter.problems import Problem, Severity, display_path, sort_problems
 from flemletter.render.email import MJMLError, RenderedEmail, render_email
+from flemletter.render.email_checks import mjml_problem, output_problems, template_checks
 from flemletter.render.i18n import Catalogue, load_catalogue
 from flemletter.render.templates import environment, template_folders
 
@@ -55,22 +56,22 @@ def check(root: Path, issue: str) -> CheckResult:
         result.catalogues[lang], problems = load_catalogue(_theme_for(root), lang)
         result.problems += problems
     result.problems += template_problems(root)
+    result.problems += template_checks(root, result.catalogues, _theme_for(root))
     if not result.errors and result.issue is not None:
         result.problems += edition_coverage(config, result.issue)
         for lang, edition in result.issue.editions.items():
             try:
                 result.emails[lang] = render_email(config, edition, result.catalogues[lang])
             except MJMLError as exc:
-                result.problems.append(
-                    Problem("templates/email/email.mjml.j2", None, f"MJML error: {exc}")
-                )
+                result.problems.append(mjml_problem(root, exc))
             except jinja2.TemplateError as exc:
                 result.problems.append(_template_error(root, exc))
+        result.problems += output_problems(root, result.issue, result.emails)
     return _sorted(result)
 
 
 def _sorted(result: CheckResult) -> CheckResult:
-    result.problems = sort_problems(result.problems)
+    result.problems = sort_problems(dict.fromkeys(result.problems))  # one per template mistake
     return result
 
 

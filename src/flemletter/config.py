@@ -94,11 +94,17 @@ class Delivery(_Strict):
     """Personal one-click unsubscribe link; ``{token}`` is replaced per recipient."""
 
 
+class EmailSettings(_Strict):
+    inliner: Literal["css-inline", "premailer"] = "css-inline"
+    """The CSS inliner run after MJML: ``css-inline`` (fast, default) or ``premailer``."""
+
+
 class ConfigFile(_Strict):
     publication: Publication
     languages: dict[str, Language]
     sender: Sender
     delivery: Delivery = Delivery()
+    email: EmailSettings = EmailSettings()
 
     @field_validator("languages")
     @classmethod

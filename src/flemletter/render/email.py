@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import css_inline
 import mjml
 from babel import Locale
 from markupsafe import Markup
@@ -19,6 +18,7 @@ from flemletter import urls
 from flemletter.config import Config
 from flemletter.models import Article, Edition
 from flemletter.render.i18n import Catalogue, long_date, text_direction
+from flemletter.render.inline import inline_css
 from flemletter.render.templates import environment
 from flemletter.render.text import LinkReferences, markdown_to_text
 
@@ -43,7 +43,12 @@ class RenderedEmail:
 
 
 class MJMLError(Exception):
-    """mjml-python refused the MJML the templates produced."""
+    """mjml-python refused the MJML the templates produced (``mjml``, kept for locating it)."""
+
+    def __init__(self, message: str, mjml: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mjml = mjml
 
 
 def published_image_url(config: Config) -> ImageUrl:
@@ -91,19 +96,7 @@ def compile_mjml(source: str) -> str:
     try:
         return str(mjml.mjml2html(source, disable_comments=True, fonts={}))
     except ValueError as exc:
-        raise MJMLError(str(exc)) from None
-
-
-def inline_css(html: str, css: str) -> str:
-    """Inline the template's own rules; MJML's media queries and dark mode stay in <style>."""
-    inliner = css_inline.CSSInliner(
-        inline_style_tags=False,
-        keep_style_tags=True,
-        keep_link_tags=True,
-        load_remote_stylesheets=False,
-        extra_css=css,
-    )
-    return str(inliner.inline(html))
+        raise MJMLError(str(exc), source) from None
 
 
 def render_text(config: Config, edition: Edition, catalogue: Catalogue) -> str:
@@ -133,7 +126,7 @@ def render_email(
     source = render_mjml(config, edition, catalogue, image_url, web=web)
     env = environment(config.root, catalogue)
     css = env.get_template("email/inline.css.j2").render()
-    html = inline_css(compile_mjml(source), css)
+    html = inline_css(compile_mjml(source), css, config.file.email.inliner)
     return RenderedEmail(
         lang=edition.lang,
         subject=edition.subject,
