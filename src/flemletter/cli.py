@@ -111,3 +111,21 @@ def build(issue: str, root: Path | None, out: Path | None) -> None:
         folder = result.folder / lang
         stdout.print(f"{lang}: {folder / 'email.html'}  ({result.sizes[lang] / 1000:.1f} KB)")
     stdout.print(f"[green]Built {result.issue_id}[/] in {result.folder}")
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the PNGs. Default: build/ISSUE/screenshots/.",
+)
+@click.option("--dark", is_flag=True, help="Also take each screenshot in dark mode.")
+@handles_user_errors
+def screenshot(issue: str, root: Path | None, out: Path | None, dark: bool) -> None:
+    """Build ISSUE and save PNGs of each language's email, 375 and 600 px wide, full height."""
+    from flemletter.screenshot import screenshot as take_screenshots
+
+    for path in take_screenshots(newsletter_root(root), issue, out, dark=dark):
+        stdout.print(str(path))
