@@ -34,6 +34,7 @@ CONTRAST_PAIRS = [
     ("dark_link", "dark_card"),
     ("dark_link", "dark_page"),
     ("dark_text", "dark_page"),
+    ("dark_accent", "dark_card"),
 ]
 
 
