@@ -168,13 +168,12 @@ def test_unsubscribe_placeholder_in_both_parts(built: Path, lang: str) -> None:
 def test_text_part_reads_like_a_letter(built: Path) -> None:
     text = (built / "en" / "email.txt").read_text(encoding="utf-8")
     lines = text.splitlines()
-    title = (
-        "Collaboration in Science promotes research collaborations and the future of Flemingsberg"
-    )
-    assert lines[lines.index(title) + 1].startswith("=====")
+    title = "Collaboration in Science promotes research collaborations and the future"
+    assert lines[lines.index(title) + 1] == "of Flemingsberg"
+    assert lines[lines.index(title) + 2] == "=" * len(title)
     teaser = "50 years of life-changing therapies"
     assert lines[lines.index(teaser) + 1] == "-" * len(teaser)
     assert any(line.startswith("> “It’s wonderful") for line in lines)
-    assert all(len(line) <= 72 for line in lines if "://" not in line and line != title)
+    assert all(len(line) <= 72 for line in lines if "://" not in line)
     assert "Read more: [2]" in text
     assert lines[-1].startswith("[3] https://www.flemingsbergscience.se/newsletter/en/articles/")

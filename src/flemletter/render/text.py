@@ -53,7 +53,9 @@ def wrap(text: str, width: int = WIDTH, prefix: str = "") -> str:
 
 
 def heading(text: str, underline: str) -> str:
-    return f"{text}\n{underline * min(len(text), WIDTH)}"
+    """``text`` wrapped, then underlined as long as its longest line."""
+    lines = wrap(text).splitlines() or [""]
+    return "\n".join(lines) + "\n" + underline * max(len(line) for line in lines)
 
 
 def markdown_to_text(
