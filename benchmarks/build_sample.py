@@ -71,7 +71,7 @@ def stages(runs: int) -> list[tuple[str, float]]:
     css = environment(PROJECT, catalogues["en"]).get_template("email/inline.css.j2").render()
     htmls: list[str] = []
     for inliner in INLINERS:
-        ms, inlined = timed(runs, lambda i=inliner: [inline_css(h, css, i) for h in compiled])  # type: ignore[misc]
+        ms, inlined = timed(runs, lambda i=inliner: [inline_css(h, css, i) for h in compiled])
         rows.append((f"inlining ({inliner})", ms))
         htmls = htmls or inlined
     ms, texts = timed(runs, each(lambda e, c: render_text(config, e, c)))

@@ -38,8 +38,12 @@ SIZE_LIMIT = 102 * KB
 MAIN_TEMPLATE = "email/email.mjml.j2"
 
 
+_UNTRANSLATED = Catalogue("", NullTranslations(), frozenset())
+
+
 def _plain_environment(root: Path) -> jinja2.Environment:
-    return environment(root, Catalogue("", NullTranslations(), frozenset()))
+    """The templates without translations: one environment per root, cached."""
+    return environment(root, _UNTRANSLATED)
 
 
 def template_checks(root: Path, catalogues: Mapping[str, Catalogue], theme: Path) -> list[Problem]:
