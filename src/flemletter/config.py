@@ -94,11 +94,19 @@ class Delivery(_Strict):
     """Personal one-click unsubscribe link; ``{token}`` is replaced per recipient."""
 
 
+class Feeds(_Strict):
+    """``[feeds]``: the Atom, RSS and JSON feeds of each language."""
+
+    max_items: int = Field(default=30, ge=1, le=500)
+    """How many of the newest articles each feed carries; the web archive keeps every issue."""
+
+
 class ConfigFile(_Strict):
     publication: Publication
     languages: dict[str, Language]
     sender: Sender
     delivery: Delivery = Delivery()
+    feeds: Feeds = Feeds()
 
     @field_validator("languages")
     @classmethod
