@@ -23,7 +23,7 @@ from flemletter.problems import Problem, UserError
 from flemletter.render.email import RenderedEmail, render_email
 from flemletter.render.mime import build_message
 from flemletter.render.web import issue_page
-from flemletter.site import build_site
+from flemletter.site import SITE_DIR, build_site
 from flemletter.writer import Output
 
 BUILD_DIR = "build"
@@ -38,6 +38,8 @@ class BuildResult:
     warnings: list[Problem]
     sizes: dict[str, int]
     """Size of each language's email HTML in bytes."""
+    site: Path | None = None
+    """The web archive and feeds of every issue (``build/site``)."""
 
 
 def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
@@ -69,6 +71,7 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
         languages=list(loaded.editions),
         warnings=result.warnings + site_warnings,
         sizes={lang: len(e.html.encode()) for lang, e in result.emails.items()},
+        site=folder.parent / SITE_DIR,
     )
 
 

@@ -27,8 +27,8 @@ from flemletter import __version__, urls
 from flemletter.config import Config
 from flemletter.jsonfeed import json_feed
 from flemletter.models import Article
+from flemletter.published import Archive, Entry, Site
 from flemletter.render.i18n import Catalogue
-from flemletter.site import Archive, Entry, Site
 
 ATOM = "http://www.w3.org/2005/Atom"
 HTML = "text/html"
@@ -65,7 +65,7 @@ def feed_files(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> 
         files[folder + urls.FEED_FILES["atom"]] = atom_feed(config, site, archive, catalogue)
         files[folder + urls.FEED_FILES["rss"]] = rss_feed(config, archive, catalogue)
         files[folder + urls.FEED_FILES["json"]] = json_feed(
-            config, newest(config, archive), entry_html(config, catalogue)
+            config, archive.lang, newest(config, archive), EntryHtml(config, catalogue)
         )
     return files
 
@@ -101,10 +101,6 @@ def entry_links(config: Config, entry: Entry) -> list[Link]:
         href = urls.image_url(config, article)
         links.append(Link(href, rel="enclosure", type=image.media_type, length=image.size))
     return links
-
-
-def entry_html(config: Config, catalogue: Catalogue) -> EntryHtml:
-    return EntryHtml(config, catalogue)
 
 
 @dataclass(frozen=True)
@@ -195,7 +191,7 @@ def atom_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue
     _load_extensions(feed)
     for link in feed_links(config, site, archive.lang):
         feed.link(**link.attributes())
-    html = entry_html(config, catalogue)
+    html = EntryHtml(config, catalogue)
     for entry in entries:
         _add_entry(config, feed, entry, html, atom=True)
     xml = feed.atom_str(pretty=False)
@@ -212,7 +208,7 @@ def rss_feed(config: Config, archive: Archive, catalogue: Catalogue) -> bytes:
     # RSS keeps the first rel=self and makes the *last* link its <link>: the homepage.
     feed.link(href=urls.feed_url(config, lang, "rss"), rel="self", type=urls.FEED_TYPES["rss"])
     feed.link(href=urls.archive_url(config, lang), rel="alternate")
-    html = entry_html(config, catalogue)
+    html = EntryHtml(config, catalogue)
     for entry in entries:
         _add_entry(config, feed, entry, html, atom=False)
     return _pretty(feed.rss_str(pretty=False))

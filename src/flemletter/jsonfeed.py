@@ -14,14 +14,16 @@ from typing import Any
 from flemletter import urls
 from flemletter.config import Config
 from flemletter.models import Article
-from flemletter.site import Entry
+from flemletter.published import Entry
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def json_feed(config: Config, entries: tuple[Entry, ...], html: Callable[[Article], str]) -> bytes:
-    """The feed of ``entries`` (one language, newest first) as UTF-8 JSON."""
-    lang = entries[0].article.lang
+def json_feed(
+    config: Config, lang: str, entries: tuple[Entry, ...], html: Callable[[Article], str]
+) -> bytes:
+    """The feed of ``entries`` (of ``lang``, newest first) as UTF-8 JSON; ``html`` gives an
+    article's full content, the same as in the Atom and RSS feeds."""
     name = config.publication_name(lang)
     document: dict[str, Any] = {
         "version": VERSION,

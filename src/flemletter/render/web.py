@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale
+from babel.core import get_global
 
 from flemletter import urls
 from flemletter.config import Config
 from flemletter.models import Edition
+from flemletter.published import Archive, Entry, Site
 from flemletter.render.email import ImageUrl, render_email
 from flemletter.render.i18n import Catalogue, long_date, text_direction
 from flemletter.render.templates import environment
-from flemletter.site import Archive, Entry, Site
 
 FEED_NAMES: dict[urls.FeedKind, str] = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
@@ -44,6 +45,10 @@ class Alternate:
     name: str
     """The language's name in that language: "svenska"."""
 
+    @property
+    def locale(self) -> str:
+        return og_locale(self.hreflang)
+
 
 @dataclass(frozen=True)
 class Head:
@@ -58,9 +63,22 @@ class Head:
     alternates: tuple[Alternate, ...] = ()
     feeds: tuple[FeedLink, ...] = ()
 
+    @property
+    def locale(self) -> str:
+        return og_locale(self.lang)
+
 
 def language_name(lang: str) -> str:
     return str(Locale.parse(lang).get_language_name(lang))
+
+
+def og_locale(lang: str) -> str:
+    """Open Graph wants ``language_TERRITORY``: ``sv`` → ``sv_SE`` (Babel's likely region)."""
+    locale = Locale.parse(lang)
+    if locale.territory is None:
+        likely = get_global("likely_subtags").get(locale.language)
+        locale = Locale.parse(likely) if likely else locale
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
 
 
 def feed_links(config: Config, site: Site, lang: str) -> tuple[FeedLink, ...]:
