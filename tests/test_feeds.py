@@ -252,3 +252,38 @@ def test_the_issue_id_first_carrying_an_article_stays_its_id(sample: Path) -> No
     (sample / "issues" / "2025-10.yaml").write_text(october, encoding="utf-8")
     ids = {e.id for e in read(build_site(sample), "en", "feed.atom.xml").entries}
     assert ids == {entry_id("en", slug, "2025-10") for slug in EN_ORDER}
+
+
+def test_icon_and_logo_reach_every_feed_and_page(sample: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), "#0b3b5c").save(sample / "icon.png")
+    Image.new("RGB", (400, 200), "#0b3b5c").save(sample / "logo.png")
+    with (sample / "flemletter.toml").open("a", encoding="utf-8") as config:
+        config.write('icon = "icon.png"\nlogo = "logo.png"\n')  # under [feeds], the last table
+    site = build_site(sample)
+    assert (site / "icon.png").is_file() and (site / "logo.png").is_file()
+    atom = read(site, "sv", "feed.atom.xml")
+    assert (atom.feed.icon, atom.feed.logo) == (BASE + "icon.png", BASE + "logo.png")
+    rss = read(site, "sv", "feed.rss.xml")
+    assert rss.feed.image.href == BASE + "icon.png"
+    assert rss.feed.image.width == 64
+    document = json.loads((site / "sv" / "feed.json").read_bytes())
+    assert document["icon"] == document["favicon"] == BASE + "icon.png"
+    assert atom_problems((site / "sv" / "feed.atom.xml").read_bytes()) == []
+    assert rss_problems((site / "sv" / "feed.rss.xml").read_bytes()) == []
+    assert json_feed_problems((site / "sv" / "feed.json").read_bytes()) == []
+    page = (site / "sv" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="icon" href="{BASE}icon.png">' in page
+
+
+def test_a_missing_icon_is_a_warning_not_a_failure(sample: Path) -> None:
+    with (sample / "flemletter.toml").open("a", encoding="utf-8") as config:
+        config.write('icon = "logo/icon.png"\n')
+    result = build(sample, "2025-11")
+    assert [str(p) for p in result.warnings] == [
+        "flemletter.toml: warning: feeds.icon: 'logo/icon.png' is not a PNG, JPEG or GIF image"
+        " in the newsletter's folder — give the path of an image file, relative to"
+        " flemletter.toml"
+    ]
+    assert "<icon>" not in (sample / "build" / "site" / "en" / "feed.atom.xml").read_text("utf-8")

@@ -31,6 +31,7 @@ from flemletter.published import Archive, Entry, Site
 from flemletter.render.i18n import Catalogue
 
 ATOM = "http://www.w3.org/2005/Atom"
+RSS_IMAGE_WIDTH, RSS_IMAGE_HEIGHT = 144, 400
 HTML = "text/html"
 
 
@@ -63,9 +64,9 @@ def feed_files(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> 
         folder = urls.site_path(config, urls.archive_url(config, lang)).removesuffix("index.html")
         catalogue = catalogues[lang]
         files[folder + urls.FEED_FILES["atom"]] = atom_feed(config, site, archive, catalogue)
-        files[folder + urls.FEED_FILES["rss"]] = rss_feed(config, archive, catalogue)
+        files[folder + urls.FEED_FILES["rss"]] = rss_feed(config, site, archive, catalogue)
         files[folder + urls.FEED_FILES["json"]] = json_feed(
-            config, archive.lang, newest(config, archive), EntryHtml(config, catalogue)
+            config, site, archive.lang, newest(config, archive), EntryHtml(config, catalogue)
         )
     return files
 
@@ -131,6 +132,7 @@ class EntryHtml:
 
 
 def _generator(config: Config, archive: Archive, entries: tuple[Entry, ...]) -> FeedGenerator:
+    """What Atom and RSS share; each adds its own links and images."""
     lang = archive.lang
     feed = FeedGenerator()
     feed.id(archive.feed_id)
@@ -189,6 +191,10 @@ def atom_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue
     entries = newest(config, archive)
     feed = _generator(config, archive, entries)
     _load_extensions(feed)
+    if site.icon is not None:
+        feed.icon(site.icon.url)
+    if site.logo is not None:
+        feed.logo(site.logo.url)
     for link in feed_links(config, site, archive.lang):
         feed.link(**link.attributes())
     html = EntryHtml(config, catalogue)
@@ -198,7 +204,7 @@ def atom_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue
     return _restore_entry_links(xml, [entry_links(config, entry) for entry in entries])
 
 
-def rss_feed(config: Config, archive: Archive, catalogue: Catalogue) -> bytes:
+def rss_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue) -> bytes:
     entries = newest(config, archive)
     lang = archive.lang
     feed = _generator(config, archive, entries)
@@ -208,6 +214,12 @@ def rss_feed(config: Config, archive: Archive, catalogue: Catalogue) -> bytes:
     # RSS keeps the first rel=self and makes the *last* link its <link>: the homepage.
     feed.link(href=urls.feed_url(config, lang, "rss"), rel="self", type=urls.FEED_TYPES["rss"])
     feed.link(href=urls.archive_url(config, lang), rel="alternate")
+    picture = site.icon or site.logo
+    if picture is not None:
+        # RSS allows an image of at most 144 × 400 px; a larger one is named without size.
+        fits = picture.width <= RSS_IMAGE_WIDTH and picture.height <= RSS_IMAGE_HEIGHT
+        size = {"width": str(picture.width), "height": str(picture.height)} if fits else {}
+        feed.image(url=picture.url, title=config.publication_name(lang), **size)
     html = EntryHtml(config, catalogue)
     for entry in entries:
         _add_entry(config, feed, entry, html, atom=False)

@@ -14,13 +14,17 @@ from typing import Any
 from flemletter import urls
 from flemletter.config import Config
 from flemletter.models import Article
-from flemletter.published import Entry
+from flemletter.published import Entry, Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def json_feed(
-    config: Config, lang: str, entries: tuple[Entry, ...], html: Callable[[Article], str]
+    config: Config,
+    site: Site,
+    lang: str,
+    entries: tuple[Entry, ...],
+    html: Callable[[Article], str],
 ) -> bytes:
     """The feed of ``entries`` (of ``lang``, newest first) as UTF-8 JSON; ``html`` gives an
     article's full content, the same as in the Atom and RSS feeds."""
@@ -33,8 +37,10 @@ def json_feed(
         "description": config.file.languages[lang].description or name,
         "language": lang,
         "authors": [{"name": name, "url": urls.archive_url(config, lang)}],
-        "items": [_item(config, entry, html) for entry in entries],
     }
+    if site.icon is not None:
+        document["icon"] = document["favicon"] = site.icon.url
+    document["items"] = [_item(config, entry, html) for entry in entries]
     text = json.dumps(document, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 

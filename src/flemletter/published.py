@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
 
 from flemletter import urls
 from flemletter.config import CONFIG_NAME, Config
-from flemletter.content import ISSUES_DIR, list_issue_ids, load_issue
+from flemletter.content import IMAGE_TYPES, ISSUES_DIR, list_issue_ids, load_issue
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, Severity
 
@@ -56,9 +60,22 @@ class Archive:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """The publication's icon or logo, published at the site's root."""
+
+    file: Path
+    url: str
+    media_type: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Site:
     archives: dict[str, Archive]
     """Per language, in the configuration's order."""
+    icon: Picture | None = None
+    logo: Picture | None = None
 
     def translations_of(self, edition: Edition) -> list[Edition]:
         """The same issue in the other languages."""
@@ -105,6 +122,42 @@ def load_issues(config: Config, named: Issue) -> tuple[list[Issue], list[Problem
     return sorted(issues.values(), key=lambda i: (i.date, i.id), reverse=True), problems
 
 
+def load_pictures(config: Config) -> tuple[Picture | None, Picture | None, list[Problem]]:
+    """The ``[feeds]`` icon and logo; one that cannot be read is a warning and left out."""
+    problems: list[Problem] = []
+    found: list[Picture | None] = []
+    for key in ("icon", "logo"):
+        name = getattr(config.file.feeds, key)
+        picture = None if name is None else _picture(config, name)
+        if name is not None and picture is None:
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    None,
+                    f"feeds.{key}: '{name}' is not a PNG, JPEG or GIF image in the newsletter's "
+                    "folder",
+                    severity=Severity.WARNING,
+                    hint="give the path of an image file, relative to flemletter.toml",
+                )
+            )
+        found.append(picture)
+    return found[0], found[1], problems
+
+
+def _picture(config: Config, name: str) -> Picture | None:
+    file = config.root / name
+    try:
+        with PILImage.open(file) as image:
+            width, height = image.size
+            kind = image.format or ""
+    except (OSError, UnidentifiedImageError):
+        return None
+    if kind not in ("PNG", "JPEG", "GIF"):
+        return None
+    url = urls.site_file_url(config, file.name)
+    return Picture(file, url, IMAGE_TYPES[kind], width, height)
+
+
 def _as_warning(problem: Problem) -> Problem:
     return Problem(
         problem.path,
@@ -122,7 +175,12 @@ def published_at(config: Config, date: dt.date) -> dt.datetime:
     )
 
 
-def make_site(config: Config, issues: list[Issue]) -> Site:
+def make_site(
+    config: Config,
+    issues: list[Issue],
+    icon: Picture | None = None,
+    logo: Picture | None = None,
+) -> Site:
     """The published site from ``issues`` (any order)."""
     oldest_first = sorted(issues, key=lambda i: (i.date, i.id))
     since = str(oldest_first[0].date.year) if oldest_first else "2000"
@@ -163,4 +221,4 @@ def make_site(config: Config, issues: list[Issue]) -> Site:
             entries=tuple(entry for entry, _ in entries),
             feed_id=urls.feed_id(config, lang, since),
         )
-    return Site(archives)
+    return Site(archives, icon=icon, logo=logo)

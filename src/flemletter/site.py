@@ -15,7 +15,7 @@ from flemletter.config import Config
 from flemletter.feeds import feed_files
 from flemletter.models import Issue
 from flemletter.problems import Problem
-from flemletter.published import Site, load_issues, make_site
+from flemletter.published import Site, load_issues, load_pictures, make_site
 from flemletter.render.i18n import Catalogue
 from flemletter.render.web import site_pages
 from flemletter.writer import Output
@@ -28,7 +28,9 @@ def build_site(
 ) -> tuple[Site, list[Problem]]:
     """The site step: load every issue, render the archive and the feeds, write ``out/site``."""
     issues, problems = load_issues(config, named)
-    site = make_site(config, issues)
+    icon, logo, found = load_pictures(config)
+    problems += found
+    site = make_site(config, issues, icon, logo)
     output = Output(out / SITE_DIR)
     for relative, page in site_pages(config, site, catalogues).items():
         output.add(relative, page)
@@ -40,5 +42,8 @@ def build_site(
             if image is not None:
                 url = urls.image_url(config, entry.article)
                 output.add(urls.site_path(config, url), image.file.read_bytes())
+    for picture in (site.icon, site.logo):
+        if picture is not None and urls.site_path(config, picture.url) not in output.files:
+            output.add(urls.site_path(config, picture.url), picture.file.read_bytes())
     output.write()
     return site, problems

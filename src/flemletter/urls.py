@@ -61,6 +61,11 @@ def site_url(config: Config) -> str:
     return config.publication.base_url
 
 
+def site_file_url(config: Config, filename: str) -> str:
+    """A file of the whole publication (its icon, its logo), at the site's root."""
+    return config.publication.base_url + filename
+
+
 def feed_url(config: Config, lang: str, kind: FeedKind) -> str:
     return archive_url(config, lang) + FEED_FILES[kind]
 

@@ -62,6 +62,7 @@ class Head:
     image_alt: str = ""
     alternates: tuple[Alternate, ...] = ()
     feeds: tuple[FeedLink, ...] = ()
+    icon: str | None = None
 
     @property
     def locale(self) -> str:
@@ -124,6 +125,7 @@ def issue_head(config: Config, site: Site, edition: Edition) -> Head:
         image_alt=lead.image.alt if lead.image else "",
         alternates=_alternates(others),
         feeds=feed_links(config, site, lang),
+        icon=site.icon.url if site.icon else None,
     )
 
 
@@ -203,6 +205,7 @@ def archive_page(config: Config, site: Site, archive: Archive, catalogue: Catalo
         site_name=config.publication_name(lang),
         alternates=_alternates(others),
         feeds=feed_links(config, site, lang),
+        icon=site.icon.url if site.icon else None,
     )
     return _render(
         config,
@@ -236,6 +239,7 @@ def article_page(config: Config, site: Site, entry: Entry, catalogue: Catalogue)
         image_alt=article.image.alt if article.image else "",
         alternates=_alternates(translations),
         feeds=feed_links(config, site, lang),
+        icon=site.icon.url if site.icon else None,
     )
     archive = site.archives[lang]
     return _render(
@@ -275,6 +279,7 @@ def home_page(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> s
         site_name=config.publication.name,
         alternates=_alternates([(c["lang"], c["url"]) for c in choices]),
         feeds=feed_links(config, site, default),
+        icon=site.icon.url if site.icon else None,
     )
     return _render(
         config,
