@@ -57,17 +57,19 @@ class Link:
 def feed_files(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> dict[str, bytes]:
     """``<lang>/feed.atom.xml``, ``feed.rss.xml`` and ``feed.json`` of every language with
     published articles, by path under the site folder."""
-    files = {}
+    files: dict[str, bytes] = {}
     for lang, archive in site.archives.items():
         if not archive.entries:
             continue
-        folder = urls.site_path(config, urls.archive_url(config, lang)).removesuffix("index.html")
         catalogue = catalogues[lang]
-        files[folder + urls.FEED_FILES["atom"]] = atom_feed(config, site, archive, catalogue)
-        files[folder + urls.FEED_FILES["rss"]] = rss_feed(config, site, archive, catalogue)
-        files[folder + urls.FEED_FILES["json"]] = json_feed(
-            config, site, archive.lang, newest(config, archive), EntryHtml(config, catalogue)
-        )
+        html = EntryHtml(config, catalogue)
+        made: dict[urls.FeedKind, bytes] = {
+            "atom": atom_feed(config, site, archive, catalogue),
+            "rss": rss_feed(config, site, archive, catalogue),
+            "json": json_feed(config, site, lang, newest(config, archive), html),
+        }
+        for kind, content in made.items():
+            files[urls.site_path(config, urls.feed_url(config, lang, kind))] = content
     return files
 
 
