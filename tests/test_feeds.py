@@ -287,3 +287,19 @@ def test_a_missing_icon_is_a_warning_not_a_failure(sample: Path) -> None:
         " flemletter.toml"
     ]
     assert "<icon>" not in (sample / "build" / "site" / "en" / "feed.atom.xml").read_text("utf-8")
+
+
+def test_without_tag_authority_ids_follow_the_host_and_a_warning_says_so(
+    sample: Path, edit: Edit
+) -> None:
+    edit("flemletter.toml", 'tag_authority = "flemingsbergscience.se"\n', "")
+    result = build(sample, "2025-11")
+    assert [str(p) for p in result.warnings] == [
+        "flemletter.toml: warning: publication.tag_authority is not set: feed ids follow the"
+        " base URL's host, so moving the site would show every feed item as new again"
+        ' — add tag_authority = "www.flemingsbergscience.se" under [publication]'
+    ]
+    feed = read(result.folder.parent / "site", "en", "feed.atom.xml")
+    assert (
+        feed.entries[0].id == "tag:www.flemingsbergscience.se,2025-11:en/collaboration-in-science"
+    )

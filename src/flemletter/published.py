@@ -55,9 +55,6 @@ class Archive:
     def edition(self, issue_id: str) -> Edition | None:
         return next((e for e in self.editions if e.issue_id == issue_id), None)
 
-    def entry(self, slug: str) -> Entry | None:
-        return next((e for e in self.entries if e.article.slug == slug), None)
-
 
 @dataclass(frozen=True)
 class Picture:
@@ -108,18 +105,23 @@ def load_issues(config: Config, named: Issue) -> tuple[list[Issue], list[Problem
             continue
         problems += found
         issues[issue.id] = issue
-    if config.publication.tag_authority is None:
-        problems.append(
-            Problem(
-                CONFIG_NAME,
-                None,
-                "publication.tag_authority is not set: feed ids follow the base URL's host, so "
-                "moving the site would show every feed item as new again",
-                severity=Severity.WARNING,
-                hint=f'add tag_authority = "{urls.tag_authority(config)}" under [publication]',
-            )
-        )
     return sorted(issues.values(), key=lambda i: (i.date, i.id), reverse=True), problems
+
+
+def identity_problems(config: Config) -> list[Problem]:
+    """Feed ids must outlive the site's address: without ``tag_authority`` they follow it."""
+    if config.publication.tag_authority is not None:
+        return []
+    return [
+        Problem(
+            CONFIG_NAME,
+            None,
+            "publication.tag_authority is not set: feed ids follow the base URL's host, so "
+            "moving the site would show every feed item as new again",
+            severity=Severity.WARNING,
+            hint=f'add tag_authority = "{urls.tag_authority(config)}" under [publication]',
+        )
+    ]
 
 
 def load_pictures(config: Config) -> tuple[Picture | None, Picture | None, list[Problem]]:

@@ -15,7 +15,13 @@ from flemletter.config import Config
 from flemletter.feeds import feed_files
 from flemletter.models import Issue
 from flemletter.problems import Problem
-from flemletter.published import Site, load_issues, load_pictures, make_site
+from flemletter.published import (
+    Site,
+    identity_problems,
+    load_issues,
+    load_pictures,
+    make_site,
+)
 from flemletter.render.i18n import Catalogue
 from flemletter.render.web import site_pages
 from flemletter.writer import Output
@@ -29,7 +35,7 @@ def build_site(
     """The site step: load every issue, render the archive and the feeds, write ``out/site``."""
     issues, problems = load_issues(config, named)
     icon, logo, found = load_pictures(config)
-    problems += found
+    problems += found + identity_problems(config)
     site = make_site(config, issues, icon, logo)
     output = Output(out / SITE_DIR)
     for relative, page in site_pages(config, site, catalogues).items():
