@@ -208,3 +208,27 @@ def test_an_article_with_its_own_address_is_canonical_there(sample: Path, edit: 
     assert head_links(article, "canonical")[0]["href"] == own
     issue = page(site, "en/2025-11/index.html")
     assert own in issue.xpath("//a/@href")  # "Read more" goes to the article's own address
+
+
+def test_files_an_article_links_to_are_published_beside_it(sample: Path) -> None:
+    folder = sample / "articles" / "limitless-potential"
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    photo = (
+        sample
+        / "articles"
+        / "collaboration-in-science"
+        / "placeholder-collaboration-in-science.jpg"
+    )
+    (folder / "team.jpg").write_bytes(photo.read_bytes())
+    path = folder / "en.md"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n![The team](team.jpg)\n\nRead [the report](report.pdf) or [elsewhere](../x/).\n",
+        encoding="utf-8",
+    )
+    site = build_site(sample)
+    published = site / "en" / "articles" / "limitless-potential"
+    assert (published / "report.pdf").read_bytes() == b"%PDF-1.4 report"
+    assert (published / "team.jpg").is_file()
+    feed = (site / "en" / "feed.atom.xml").read_text(encoding="utf-8")
+    assert f'src="{BASE}en/articles/limitless-potential/team.jpg"' in feed

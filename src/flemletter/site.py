@@ -8,12 +8,15 @@ previous build made and this one does not are removed.
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 from flemletter import urls
 from flemletter.config import Config
+from flemletter.content import ARTICLES_DIR
 from flemletter.feeds import feed_files
-from flemletter.models import Issue
+from flemletter.models import Article, Issue
 from flemletter.problems import Problem
 from flemletter.published import (
     Site,
@@ -44,12 +47,32 @@ def build_site(
         output.add(relative, feed)
     for archive in site.archives.values():
         for entry in archive.entries:
-            image = entry.article.image
-            if image is not None:
-                url = urls.image_url(config, entry.article)
-                output.add(urls.site_path(config, url), image.file.read_bytes())
+            for relative, file in article_files(config, entry.article).items():
+                output.add(relative, file.read_bytes())
     for picture in (site.icon, site.logo):
         if picture is not None and urls.site_path(config, picture.url) not in output.files:
             output.add(urls.site_path(config, picture.url), picture.file.read_bytes())
     output.write()
     return site, problems
+
+
+def article_files(config: Config, article: Article) -> dict[str, Path]:
+    """The files published beside an article's page: its photo, and every file of its folder
+    that its body links to or shows (``![chart](chart.png)``, ``[report](report.pdf)``)."""
+    page = urls.article_page_url(config, article.lang, article.slug)
+    files = {}
+    if article.image is not None:
+        files[urls.site_path(config, urls.image_url(config, article))] = article.image.file
+    folder = config.root / ARTICLES_DIR / article.slug
+    for found in _LINKED.findall(article.body_html):
+        url = html.unescape(found)
+        if not url.startswith(page):
+            continue
+        name = url[len(page) :].split("#")[0].split("?")[0]
+        file = folder / name
+        if name and "/" not in name and not name.endswith(".md") and file.is_file():
+            files[urls.site_path(config, page + name)] = file
+    return files
+
+
+_LINKED = re.compile(r'(?:src|href)="([^"]+)"')
