@@ -13,10 +13,13 @@ where it bites (see ``../shared/reference/feeds.md``):
 - ``enclosure()`` without a length writes ``length="None"``: the real length is passed.
 - the media extension wraps a lone ``media:content`` in ``media:group`` unless ``group=None``.
 - RSS drops authors without an email: entries name theirs in ``dc:creator``.
+- RSS dates are formatted by switching the process-wide locale to C and back: a lock keeps
+  two threads (the preview server's, say) from leaving it switched.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from feedgen.feed import FeedEntry, FeedGenerator
@@ -32,6 +35,7 @@ from flemletter.render.i18n import Catalogue
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS_IMAGE_WIDTH, RSS_IMAGE_HEIGHT = 144, 400
+_LOCALE_SWITCH = threading.Lock()
 HTML = "text/html"
 
 
@@ -225,7 +229,9 @@ def rss_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue)
     html = EntryHtml(config, catalogue)
     for entry in entries:
         _add_entry(config, feed, entry, html, atom=False)
-    return _pretty(feed.rss_str(pretty=False))
+    with _LOCALE_SWITCH:
+        rss = feed.rss_str(pretty=False)
+    return _pretty(rss)
 
 
 def _restore_entry_links(xml: bytes, wanted: list[list[Link]]) -> bytes:
