@@ -232,3 +232,14 @@ def test_files_an_article_links_to_are_published_beside_it(sample: Path) -> None
     assert (published / "team.jpg").is_file()
     feed = (site / "en" / "feed.atom.xml").read_text(encoding="utf-8")
     assert f'src="{BASE}en/articles/limitless-potential/team.jpg"' in feed
+
+
+def test_swedish_pages_speak_swedish(site: Path) -> None:
+    for relative in ("sv/index.html", "sv/articles/karolinska-atmp-centrum/index.html"):
+        html = (site / relative).read_text(encoding="utf-8")
+        for english in ("All issues", "Follow in a feed reader", "Published in", "Photo:"):
+            assert english not in html, f"{relative}: {english}"
+    article = (site / "sv/articles/karolinska-atmp-centrum/index.html").read_text("utf-8")
+    for swedish in ("Alla nummer", "Följ i en flödesläsare:", "Publicerad i:", "Foto: Fahimeh"):
+        assert swedish in article
+    assert "17 november 2025" in article
