@@ -139,7 +139,7 @@ def test_config_unknown_key_and_bad_values(sample: Path, edit: Edit) -> None:
     assert problems(sample) == [
         "flemletter.toml:7: 'publication.base_url': 'ftp://www.flemingsbergscience.se/newsletter/'"
         " must be an absolute URL starting with https://",
-        "flemletter.toml:23: unknown field 'sender.adress' — did you mean 'address'?",
+        "flemletter.toml:26: unknown field 'sender.adress' — did you mean 'address'?",
     ]
 
 

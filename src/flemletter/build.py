@@ -4,7 +4,9 @@
 ``email.mjml`` (the intermediate MJML, for debugging), ``email.html`` (the email, with its
 images copied beside it under ``images/`` so it opens from disk), ``email.txt`` (the
 plain-text part), ``message.eml`` (the whole message exactly as sent, images linked from the
-web archive) and ``index.html`` (the web version). Same input, same bytes.
+web archive) and ``index.html`` (the web version). The site step writes ``build/site/``: the
+web archive and feeds of every issue in ``issues/`` (see :mod:`flemletter.site`). Same input,
+same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, UserError
 from flemletter.render.email import RenderedEmail, render_email
 from flemletter.render.mime import build_message
+from flemletter.render.web import issue_page
+from flemletter.site import SITE_DIR, build_site
 from flemletter.writer import Output
 
 BUILD_DIR = "build"
@@ -34,6 +38,8 @@ class BuildResult:
     warnings: list[Problem]
     sizes: dict[str, int]
     """Size of each language's email HTML in bytes."""
+    site: Path | None = None
+    """The web archive and feeds of every issue (``build/site``)."""
 
 
 def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
@@ -43,6 +49,7 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
         raise UserError(result.problems)
     config, loaded = _checked(result)
     folder = (out or root / BUILD_DIR) / loaded.id
+    site, site_warnings = build_site(config, loaded, result.catalogues, folder.parent)
     output = Output(folder)
     for lang, edition in loaded.editions.items():
         email = result.emails[lang]
@@ -53,8 +60,7 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
         # The files in build/ are opened from disk, so they use the images copied beside them.
         local = render_email(config, edition, catalogue, _local_image, web=False)
         output.add(f"{lang}/email.html", local.html)
-        web = render_email(config, edition, catalogue, _local_image, web=True)
-        output.add(f"{lang}/index.html", web.html)
+        output.add(f"{lang}/index.html", issue_page(config, site, edition, catalogue, _local_image))
         for article in edition.articles:
             if article.image is not None:
                 output.add(f"{lang}/{_local_image(article)}", article.image.file.read_bytes())
@@ -63,8 +69,9 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
         issue_id=loaded.id,
         folder=folder,
         languages=list(loaded.editions),
-        warnings=result.warnings,
+        warnings=result.warnings + site_warnings,
         sizes={lang: len(e.html.encode()) for lang, e in result.emails.items()},
+        site=folder.parent / SITE_DIR,
     )
 
 

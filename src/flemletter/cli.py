@@ -104,13 +104,16 @@ def check(issue: str, root: Path | None) -> None:
 )
 @handles_user_errors
 def build(issue: str, root: Path | None, out: Path | None) -> None:
-    """Write ISSUE's email (HTML, text, .eml) and web version for each language."""
+    """Write ISSUE's email (HTML, text, .eml) and web version for each language, and the web
+    archive and feeds of every issue."""
     result = build_issue(newsletter_root(root), issue, out)
     report(result.warnings)
     for lang in result.languages:
         folder = result.folder / lang
         stdout.print(f"{lang}: {folder / 'email.html'}  ({result.sizes[lang] / 1000:.1f} KB)")
     stdout.print(f"[green]Built {result.issue_id}[/] in {result.folder}")
+    if result.site is not None:
+        stdout.print(f"Web archive and feeds of every issue: {result.site / 'index.html'}")
 
 
 @main.command()

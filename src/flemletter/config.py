@@ -99,12 +99,26 @@ class EmailSettings(_Strict):
     """The CSS inliner run after MJML: ``css-inline`` (fast, default) or ``premailer``."""
 
 
+class Feeds(_Strict):
+    """``[feeds]``: the Atom, RSS and JSON feeds of each language."""
+
+    max_items: int = Field(default=30, ge=1, le=500)
+    """How many of the newest articles each feed carries; the web archive keeps every issue."""
+    icon: str | None = None
+    """A small square PNG or JPEG (64 to 512 px), relative to the newsletter's folder: shown
+    by feed readers beside the items and by browsers in the tab."""
+    logo: str | None = None
+    """A wider image (about twice as wide as tall), relative to the newsletter's folder, for
+    feed readers that show one above the feed."""
+
+
 class ConfigFile(_Strict):
     publication: Publication
     languages: dict[str, Language]
     sender: Sender
     delivery: Delivery = Delivery()
     email: EmailSettings = EmailSettings()
+    feeds: Feeds = Feeds()
 
     @field_validator("languages")
     @classmethod
