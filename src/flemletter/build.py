@@ -11,15 +11,14 @@ same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flemletter.checks import CheckResult, check
 from flemletter.config import Config
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, UserError
+from flemletter.published import published_at
 from flemletter.render.email import RenderedEmail, render_email
 from flemletter.render.mime import build_message
 from flemletter.render.web import issue_page
@@ -27,7 +26,6 @@ from flemletter.site import SITE_DIR, build_site
 from flemletter.writer import Output
 
 BUILD_DIR = "build"
-SEND_HOUR = 8  # the example message is dated at 08:00 on the issue date, publication time
 
 
 @dataclass(frozen=True)
@@ -86,6 +84,6 @@ def _local_image(article: Article) -> str:
 
 
 def _example_message(config: Config, email: RenderedEmail, edition: Edition) -> bytes:
-    zone = ZoneInfo(config.publication.timezone)
-    date = dt.datetime.combine(edition.date, dt.time(SEND_HOUR), tzinfo=zone)
+    # dated as the archive dates the issue: its day, at the publication hour
+    date = published_at(config, edition.date)
     return build_message(config, email, edition.issue_id, date).as_bytes()

@@ -10,6 +10,7 @@ paragraph is the attribution, and the speaker's name (up to the first comma) is 
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -47,12 +48,12 @@ def render_body(markdown: str, resolve_url: Callable[[str], str]) -> str:
     """The sanitised HTML of an article body; ``resolve_url`` makes links absolute."""
     tokens = parse(markdown)
     _mark_attributions(tokens)
-    html = _PARSER.renderer.render(tokens, _PARSER.options, {})
-    html = _SPEAKER.sub(r'\1<span class="speaker">\2</span>', html)
-    return sanitise(html, resolve_url)
+    rendered = _PARSER.renderer.render(tokens, _PARSER.options, {})
+    rendered = _SPEAKER.sub(r'\1<span class="speaker">\2</span>', rendered)
+    return sanitise(rendered, resolve_url)
 
 
-def sanitise(html: str, resolve_url: Callable[[str], str] | None = None) -> str:
+def sanitise(markup: str, resolve_url: Callable[[str], str] | None = None) -> str:
     """Clean HTML against the allow-list; URLs pass through ``resolve_url`` when given."""
 
     def attribute_filter(tag: str, name: str, value: str) -> str | None:
@@ -60,8 +61,8 @@ def sanitise(html: str, resolve_url: Callable[[str], str] | None = None) -> str:
             return resolve_url(value)
         return value
 
-    return nh3.clean(
-        html,
+    cleaned = nh3.clean(
+        markup,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
@@ -69,9 +70,12 @@ def sanitise(html: str, resolve_url: Callable[[str], str] | None = None) -> str:
         link_rel="noopener",
         attribute_filter=attribute_filter,
         strip_comments=True,
-    ).strip()
+    )
+    return _IMAGE_WITHOUT_SOURCE.sub("", cleaned).strip()
 
 
+# An image whose URL the sanitiser refused (javascript:, data:) would show as a broken box.
+_IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _SPEAKER = re.compile(r'(<p class="attribution">(?:–|—|--) )([^,<]+)')
 
 
@@ -93,22 +97,14 @@ def _mark_attributions(tokens: list[Token]) -> None:
 
 
 def first_paragraph_text(markdown: str) -> str:
-    """The plain text of the first paragraph, for a teaser when none is given."""
+    """The plain text of the first paragraph, for a teaser when none is given.
+
+    Taken from the sanitised HTML, so the text of a raw ``<script>`` never becomes a teaser.
+    """
     tokens = parse(markdown)
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
-            return inline_text(tokens[index + 1])
+            paragraph = _PARSER.renderer.render(tokens[index : index + 3], _PARSER.options, {})
+            text = nh3.clean(paragraph, tags=set(), attributes={})
+            return " ".join(html.unescape(text).split())
     return ""
-
-
-def inline_text(token: Token) -> str:
-    """The words of an inline token, markup removed."""
-    parts = []
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" " if child.type == "softbreak" else "\n")
-        elif child.type == "image":
-            parts.append(child.content)
-    return "".join(parts)
