@@ -106,5 +106,5 @@ def first_paragraph_text(markdown: str) -> str:
         if token.type == "paragraph_open" and token.level == 0:
             paragraph = _PARSER.renderer.render(tokens[index : index + 3], _PARSER.options, {})
             text = nh3.clean(paragraph, tags=set(), attributes={})
-            return " ".join(html.unescape(text).split())
+            return html.unescape(text).strip().replace("\n", " ")
     return ""
