@@ -16,6 +16,7 @@ import jinja2
 from flemletter.config import Config, load_config
 from flemletter.content import issue_path, load_issue
 from flemletter.models import Issue
+from flemletter.preflight import preflight
 from flemletter.problems import Problem, Severity, display_path, sort_problems
 from flemletter.render.email import MJMLError, RenderedEmail, render_email
 from flemletter.render.i18n import Catalogue, load_catalogue
@@ -66,6 +67,7 @@ def check(root: Path, issue: str) -> CheckResult:
                 )
             except jinja2.TemplateError as exc:
                 result.problems.append(_template_error(root, exc))
+        result.problems += preflight(config, result.issue, result.emails, result.catalogues)
     return _sorted(result)
 
 
