@@ -17,9 +17,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from flemletter import __version__
+from flemletter.annotations import github_annotation
 from flemletter.build import build as build_issue
 from flemletter.checks import check as check_issue
 from flemletter.config import CONFIG_NAME, find_root
+from flemletter.preflight import as_errors
 from flemletter.problems import Problem, UserError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,10 +83,25 @@ def main() -> None:
 @main.command()
 @click.argument("issue")
 @root_option
-def check(issue: str, root: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="github: print problems as GitHub Actions annotations on stdout.",
+)
+def check(issue: str, root: Path | None, strict: bool, output_format: str) -> None:
     """Report every problem in ISSUE (an id such as 2025-11, or a path), with file and line."""
     result = check_issue(newsletter_root(root), issue)
-    report(result.problems)
+    if strict:
+        result.problems = as_errors(result.problems)
+    if output_format == "github":
+        for problem in result.problems:
+            click.echo(github_annotation(problem))
+    else:
+        report(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         err.print(f"[red]{errors} error(s), {warnings} warning(s).[/]")

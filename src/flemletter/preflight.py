@@ -219,27 +219,30 @@ def _line_in(source: str, needle: str) -> int:
 
 def link_problems(config: Config, article: Article) -> Iterator[Problem]:
     """Links that readers of the email could not follow, or follow insecurely."""
-    targets: list[tuple[int | None, str]] = []
+    targets: list[tuple[int | None, str, str]] = []
     if article.url:
-        targets.append((article.lines.get("url"), article.url))
+        targets.append((article.lines.get("url"), "link", article.url))
     for paragraph in paragraphs_of(article):
-        for _, address, _ in _inline_children(paragraph.source):
-            targets.append((paragraph.line + _line_in(paragraph.source, address), address))
+        for kind, address, _ in _inline_children(paragraph.source):
+            at = paragraph.line + _line_in(paragraph.source, address)
+            targets.append((at, kind, address))
     page = urls.article_page_url(config, article.lang, article.slug)
     archive = ArchivePages(config)
-    for line, address in targets:
+    for line, kind, address in targets:
         scheme = urlsplit(address).scheme
         if address.startswith("#") or scheme in ("mailto", "tel"):
             continue
         if not scheme:
             resolved = urls.absolute(address, page)
-            yield _warning(
-                article.source,
-                line,
-                f"the link '{address}' is not a full web address",
-                f"in the email it would lead to {resolved}; write the whole address,"
-                " starting with https://",
-            )
+            # an image beside the article is published beside its page: relative is right
+            if kind == "link":
+                yield _warning(
+                    article.source,
+                    line,
+                    f"the link '{address}' is not a full web address",
+                    f"in the email it would lead to {resolved}; write the whole address,"
+                    " starting with https://",
+                )
             address = resolved
         elif scheme == "http":
             yield _warning(
@@ -249,10 +252,11 @@ def link_problems(config: Config, article: Article) -> Iterator[Problem]:
                 "use https:// if the site offers it",
             )
         if not archive.produces(address):
+            what = "link" if kind == "link" else "image"
             yield Problem(
                 article.source,
                 line,
-                f"the link '{address}' points into the web archive, where the build makes"
+                f"the {what} '{address}' points into the web archive, where the build makes"
                 " no such page",
                 hint=archive.hint(address),
             )
@@ -296,5 +300,6 @@ class ArchivePages:
     def hint(self, address: str) -> str:
         return (
             f"the archive has {self.base}<language>/, <language>/<issue>/ and"
-            " <language>/articles/<slug>/ for each article written in that language"
+            " <language>/articles/<slug>/ (with the files in its folder) for each article"
+            " written in that language"
         )

@@ -83,7 +83,7 @@ def _lines_to_read(article: Article) -> Iterator[tuple[int, str]]:
 def _typing_slips(article: Article) -> Iterator[Problem]:
     for line, raw in _lines_to_read(article):
         # web and mail addresses are not prose: "www", "ll" in hosts, and so on
-        text = _ADDRESS.sub(lambda m: " " * len(m.group()), raw)
+        text = _ADDRESS.sub(lambda m: "0" * len(m.group()), raw)
         for match in _TWICE.finditer(text):
             yield _warning(
                 article,
