@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -216,3 +218,31 @@ def test_css_selectors_count_in_the_style_block(sample: Path) -> None:
         "templates/email/styles.mjml.j2:3: warning: CSS :first-child (.card p:first-child) is not"
         " supported by Gmail, Outlook for Windows",
     ]
+
+
+def test_strict_makes_warnings_fail_and_github_format_annotates(sample: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "flemletter", "check", "2025-11", *args],
+            cwd=sample,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
+
+    assert run().returncode == 0
+    strict = run("--strict")
+    assert strict.returncode == 1
+    assert f"{ISSUE}:9: the en preheader has 102 characters" in strict.stderr
+    github = run("--format", "github")
+    assert github.returncode == 0
+    annotations = [line for line in github.stdout.splitlines() if line.startswith("::")]
+    assert annotations[0] == (
+        f"::warning file={THERAPIES},line=7,col=48,title=flemletter check::'marrrow' has a letter"
+        " three times in a row — a typing slip?"
+    )
+    assert len(annotations) == len(SAMPLE_WARNINGS)
+    github_strict = run("--format", "github", "--strict")
+    assert github_strict.returncode == 1
+    assert all(line.startswith("::error ") for line in github_strict.stdout.splitlines()[:4])

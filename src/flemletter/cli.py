@@ -6,6 +6,7 @@ list of problems and exit code 1; anything else is a bug and keeps its traceback
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -20,9 +21,10 @@ from flemletter import __version__
 from flemletter.annotations import github_annotation
 from flemletter.build import build as build_issue
 from flemletter.checks import check as check_issue
-from flemletter.config import CONFIG_NAME, find_root
+from flemletter.config import CONFIG_NAME, find_root, require_config
 from flemletter.preflight import as_errors
 from flemletter.problems import Problem, UserError
+from flemletter.starting import new_article, new_issue
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -128,3 +130,32 @@ def build(issue: str, root: Path | None, out: Path | None) -> None:
         folder = result.folder / lang
         stdout.print(f"{lang}: {folder / 'email.html'}  ({result.sizes[lang] / 1000:.1f} KB)")
     stdout.print(f"[green]Built {result.issue_id}[/] in {result.folder}")
+
+
+@main.command("new")
+@click.argument("issue")
+@root_option
+@handles_user_errors
+def new_issue_command(issue: str, root: Path | None) -> None:
+    """Start the issue ISSUE (e.g. 2025-12) from the previous one; never overwrites."""
+    started = new_issue(require_config(newsletter_root(root)), issue)
+    stdout.print(f"[green]Wrote {started.shown}[/]: fill in each edition, then run")
+    stdout.print(f"  flemletter check {issue}")
+
+
+@main.group()
+def article() -> None:
+    """Work with articles."""
+
+
+@article.command("new")
+@click.argument("slug")
+@click.option("--lang", required=True, help="The language of this version, e.g. sv.")
+@root_option
+@handles_user_errors
+def new_article_command(slug: str, lang: str, root: Path | None) -> None:
+    """Start articles/SLUG/LANG.md with every field explained; never overwrites."""
+    config = require_config(newsletter_root(root))
+    started = new_article(config, slug, lang, dt.date.today())
+    stdout.print(f"[green]Wrote {started.shown}[/]: fill in the title, write the text below it,")
+    stdout.print("then list the article under an edition in the issue file.")
