@@ -7,7 +7,9 @@ list of problems and exit code 1; anything else is a bug and keeps its traceback
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -23,6 +25,8 @@ from flemletter.build import build as build_issue
 from flemletter.checks import check as check_issue
 from flemletter.config import CONFIG_NAME, find_root, require_config
 from flemletter.preflight import as_errors
+from flemletter.preview import DEFAULT_PORT
+from flemletter.preview import serve as serve_preview
 from flemletter.problems import Problem, UserError
 from flemletter.starting import new_article, new_issue
 
@@ -159,3 +163,30 @@ def new_article_command(slug: str, lang: str, root: Path | None) -> None:
     started = new_article(config, slug, lang, dt.date.today())
     stdout.print(f"[green]Wrote {started.shown}[/]: fill in the title, write the text below it,")
     stdout.print("then list the article under an edition in the issue file.")
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+@click.option(
+    "--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port on 127.0.0.1."
+)
+@click.option("--open/--no-open", "open_browser", default=True, help="Open it in the browser.")
+def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> None:
+    """Show ISSUE in the browser, both languages, desktop and phone; updates on every save."""
+    try:
+        running = serve_preview(newsletter_root(root), issue, port, open_browser)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another with --port"
+        ) from None
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stdout.print(f"Previewing {issue} at [bold]{running.url}[/]")
+    stdout.print("It rebuilds whenever you save. Press Ctrl-C to stop.")
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
