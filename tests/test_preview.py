@@ -195,3 +195,18 @@ def test_the_command_prints_its_address_and_stops_cleanly(sample: Path) -> None:
         _, stderr = process.communicate(timeout=20)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_links_to_the_archive_and_feeds_appear_once_built(preview: RunningPreview) -> None:
+    page = get(preview, "/")[1].decode()
+    assert "the web archive and feeds will show here once the build makes them" in page
+    site = preview.folder / "site" / "en"
+    (site / "2025-11").mkdir(parents=True)
+    for name in ("index.html", "2025-11/index.html", "feed.xml", "atom.xml"):
+        (site / name).write_text("<p>archive</p>", encoding="utf-8")
+    preview.preview.rebuild()
+    page = get(preview, "/")[1].decode()
+    for href in ("site/en/index.html", "site/en/2025-11/index.html", "site/en/atom.xml"):
+        assert f'href="/build/{href}"' in page
+        assert get(preview, f"/build/{href}")[0] == 200
+    assert "Feed: feed.xml" in page
