@@ -9,7 +9,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from flemletter.annotations import github_annotation
 from flemletter.checks import check
+from flemletter.problems import Problem, Severity
 
 Edit = Callable[[str, str, str], None]
 ISSUE = "issues/2025-11.yaml"
@@ -246,3 +248,35 @@ def test_strict_makes_warnings_fail_and_github_format_annotates(sample: Path) ->
     github_strict = run("--format", "github", "--strict")
     assert github_strict.returncode == 1
     assert all(line.startswith("::error ") for line in github_strict.stdout.splitlines()[:4])
+
+
+def test_css_used_on_purpose_can_be_acknowledged(sample: Path) -> None:
+    email = sample / "templates" / "email"
+    email.mkdir(parents=True)
+    styles = email / "styles.mjml.j2"
+    css = "<mj-style>\n  @media (prefers-color-scheme: dark) { p { color: #fff; } }\n</mj-style>\n"
+    styles.write_text(css, encoding="utf-8")
+    found = [p.split(" — ")[0] for p in problems(sample) if p.startswith("templates/")]
+    assert found == [
+        "templates/email/styles.mjml.j2:2: warning: CSS @media (prefers-color-scheme)"
+        " (@media (prefers-color-scheme: dark)) is not supported by Gmail, Outlook for Windows",
+        "templates/email/styles.mjml.j2:2: warning: CSS @media is not supported by Outlook"
+        " for Windows",
+    ]
+    styles.write_text(
+        "{# caniemail-ok: css-at-media css-at-media-prefers-color-scheme (dark mode is extra) #}\n"
+        + css,
+        encoding="utf-8",
+    )
+    assert [p for p in problems(sample) if p.startswith("templates/")] == []
+
+
+def test_github_annotations_escape_what_would_break_them() -> None:
+    problem = Problem("a,b:c.md", 3, "50% done\nnext line", Severity.WARNING, "fix: it")
+    assert github_annotation(problem) == (
+        "::warning file=a%2Cb%3Ac.md,line=3,title=flemletter check::50%25 done%0Anext line"
+        " — fix: it"
+    )
+    assert github_annotation(Problem("issues/x.yaml", None, "no such issue file")) == (
+        "::error file=issues/x.yaml,title=flemletter check::no such issue file"
+    )

@@ -33,7 +33,7 @@ from flemletter.checks import check
 from flemletter.config import CONFIG_NAME
 from flemletter.content import ARTICLES_DIR, issue_path
 from flemletter.preview_page import Snapshot, edition_views, render_page
-from flemletter.problems import Problem, UserError
+from flemletter.problems import UserError
 from flemletter.render.templates import OVERRIDES, THEME
 
 HOST = "127.0.0.1"
@@ -325,8 +325,3 @@ def serve(root: Path, issue: str, port: int, open_browser: bool) -> RunningPrevi
     if open_browser:
         webbrowser.open(preview.url)
     return preview
-
-
-def problem_count(problems: list[Problem]) -> tuple[int, int]:
-    errors = sum(p.is_error for p in problems)
-    return errors, len(problems) - errors
