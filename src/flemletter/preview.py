@@ -55,11 +55,16 @@ class Preview:
         self.folder = folder
         self.instance = uuid.uuid4().hex[:8]
         self._changed = threading.Condition()
+        self._building = threading.Lock()  # one build at a time writes the folder
         self._closing = False
         self.snapshot = Snapshot(instance=self.instance, issue=issue)
 
     def rebuild(self) -> Snapshot:
         """Check and build once; problems and bugs end up in the snapshot, never raised."""
+        with self._building:
+            return self._rebuild()
+
+    def _rebuild(self) -> Snapshot:
         previous = self.snapshot
         try:
             result = check(self.root, self.issue)
@@ -288,25 +293,21 @@ def start(root: Path, issue: str, port: int = DEFAULT_PORT) -> RunningPreview:
     """Build once, then serve and watch in background threads."""
     folder = Path(tempfile.mkdtemp(prefix="flemletter-preview-"))
     preview = Preview(root, issue, folder)
-    preview.rebuild()
     try:
         server = _Server(port, preview)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     stop, ready = threading.Event(), threading.Event()
-    threads = [
-        threading.Thread(target=server.serve_forever, name="preview-http", daemon=True),
-        threading.Thread(
-            target=preview.watch, args=(stop, ready), name="preview-watch", daemon=True
-        ),
-    ]
-    for thread in threads:
-        thread.start()
-    ready.wait(timeout=WATCH_READY_SECONDS)
-    if ready.is_set():
-        preview.rebuild()  # a save made while the watches were being set up
-    return RunningPreview(preview, server, stop, threads, folder)
+    watcher = threading.Thread(
+        target=preview.watch, args=(stop, ready), name="preview-watch", daemon=True
+    )
+    watcher.start()
+    ready.wait(timeout=WATCH_READY_SECONDS)  # watch first, then build: no save goes unseen
+    preview.rebuild()
+    http = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)
+    http.start()
+    return RunningPreview(preview, server, stop, [watcher, http], folder)
 
 
 @contextmanager

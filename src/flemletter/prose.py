@@ -18,12 +18,14 @@ from flemletter.problems import Problem, Severity
 
 LONG_PARAGRAPH_WORDS = 120
 """Above this a paragraph fills more than a phone screen: split it."""
-NEAR_REPEAT = 0.75
+NEAR_REPEAT = 0.8
 """How alike (by words, 0..1) two sentences must be to count as one repeated."""
-MIN_REPEAT_WORDS = 6
+MIN_REPEAT_WORDS = 8
 """Shorter sentences ("Thank you.") may well recur on purpose."""
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_TOKEN = re.compile(r"\w+(?:['’.,]\w+)*")
+"""Words and numbers: what sentences are compared by (numbers tell "2024" from "2025")."""
 _TWICE = re.compile(r"(?<![\w'’-])([^\W\d_]+)(\s+)(\1)(?![\w'’-])", re.IGNORECASE)
 _TRIPLED = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)
 _DOUBLE_SPACE = re.compile(r"(?<=\S)[ \u00a0\u2007\u202f]{2,}(?=\S)")
@@ -139,7 +141,7 @@ def sentences_of(paragraph: Paragraph, index: int) -> Iterator[_Sentence]:
     for end in [*ends, None]:
         stop = end.start() if end is not None else len(paragraph.source)
         text = paragraph.source[start:stop]
-        words = tuple(w.lower() for w in _WORD.findall(_ADDRESS.sub(" ", text)))
+        words = tuple(w.lower() for w in _TOKEN.findall(_ADDRESS.sub(" ", text)))
         if words:
             line = paragraph.line + paragraph.source.count("\n", 0, start)
             yield _Sentence(line, index, words, " ".join(text.split()))
@@ -153,7 +155,7 @@ def similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
 
 def _repeats(article: Article, paragraphs: list[Paragraph]) -> Iterator[Problem]:
     whole = [
-        tuple(w.lower() for w in _WORD.findall(_ADDRESS.sub(" ", p.source))) for p in paragraphs
+        tuple(w.lower() for w in _TOKEN.findall(_ADDRESS.sub(" ", p.source))) for p in paragraphs
     ]
     paired: set[tuple[int, int]] = set()
     for j, later in enumerate(whole):
@@ -178,7 +180,7 @@ def _repeats(article: Article, paragraphs: list[Paragraph]) -> Iterator[Problem]
                 continue
             ratio = similarity(earlier.words, sentence.words)
             if ratio >= NEAR_REPEAT:
-                how = "repeats" if ratio == 1 else "nearly repeats"
+                how = "repeats" if earlier.words == sentence.words else "nearly repeats"
                 yield _warning(
                     article,
                     sentence.line,
