@@ -210,3 +210,19 @@ def test_links_to_the_archive_and_feeds_appear_once_built(preview: RunningPrevie
         assert f'href="/build/{href}"' in page
         assert get(preview, f"/build/{href}")[0] == 200
     assert "Feed: feed.xml" in page
+
+
+def test_a_bug_in_flemletter_shows_in_the_page_and_serving_goes_on(
+    preview: RunningPreview, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_build(*args: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("flemletter.preview.build", broken_build)
+    snapshot = preview.preview.rebuild()
+    assert snapshot.bug is not None and "RuntimeError: simulated bug" in snapshot.bug
+    status, page = get(preview, "/")
+    assert status == 200
+    assert "this is a bug in flemletter, not in your files" in page.decode()
+    assert "flemletter failed" in page.decode()
+    assert get(preview, "/build/2025-11/en/email.html")[0] == 200  # the last good build
