@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from flemletter.preview import RunningPreview, file_inside, running
+from flemletter.render.templates import THEME
 from tests.conftest import copy_sample
 
 LEAD_EN = "articles/collaboration-in-science/en.md"
@@ -226,3 +228,23 @@ def test_a_bug_in_flemletter_shows_in_the_page_and_serving_goes_on(
     assert "this is a bug in flemletter, not in your files" in page.decode()
     assert "flemletter failed" in page.decode()
     assert get(preview, "/build/2025-11/en/email.html")[0] == 200  # the last good build
+
+
+def test_saving_the_config_or_a_catalogue_rebuilds_too(sample: Path) -> None:
+    locales = sample / "templates" / "locales"
+    shutil.copytree(THEME / "locales", locales)
+    with running(sample, "2025-11") as live:
+        seen = live.preview.snapshot.generation
+        save(sample / "flemletter.toml", 'name = "Flemingsberg Science"', 'name = "FS News"')
+        snapshot = live.preview.wait_for_change(seen, WAIT)
+        assert snapshot is not None
+        assert b"FS News" in get(live, "/build/2025-11/en/email.html")[1]
+
+        catalogue = locales / "en" / "LC_MESSAGES" / "messages.po"
+        save(catalogue, 'msgstr "Read more"', 'msgstr "Continue reading"')
+        while (
+            snapshot is not None
+            and b"Continue reading" not in (get(live, "/build/2025-11/en/email.html")[1])
+        ):
+            snapshot = live.preview.wait_for_change(snapshot.generation, WAIT)
+        assert snapshot is not None
