@@ -174,14 +174,14 @@ def new_article_command(slug: str, lang: str, root: Path | None) -> None:
 @click.option("--open/--no-open", "open_browser", default=True, help="Open it in the browser.")
 def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> None:
     """Show ISSUE in the browser, both languages, desktop and phone; updates on every save."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # stop cleanly, even mid-start
     try:
         running = serve_preview(newsletter_root(root), issue, port, open_browser)
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another with --port"
         ) from None
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     stdout.print(f"Previewing {issue} at [bold]{running.url}[/]")
     stdout.print("It rebuilds whenever you save. Press Ctrl-C to stop.")
     try:
