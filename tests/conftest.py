@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_PARTS = ("flemletter.toml", "articles", "issues")
+
+# What an attentive editor points out in the sample as it stands: flaws of the foundation's own
+# text, kept word for word (tests/test_preflight.py pins them exactly).
+SAMPLE_WARNINGS = [
+    "articles/50-years-of-life-changing-therapies/en.md:7:48: warning: 'marrrow' has a letter"
+    " three times in a row — a typing slip?",
+    "articles/50-years-of-life-changing-therapies/en.md:7: warning: “On November 12 1975, the"
+    " first allogeneic stem cell transpl…” nearly repeats “On November 12 1975, the first"
+    " allogeneic bone marrrow tran…” (line 7) — keep one of them, or merge what each adds",
+    "articles/konst-och-kulturliv-i-flemingsberg/sv.md:7:85: warning: two spaces in a row (one a"
+    " no-break space) — one is enough: a no-break space shows as a space of its own",
+]
+
+
+def beyond_sample(problems: Iterable[object]) -> list[str]:
+    """Problems as text, less the warnings the sample itself carries."""
+    return [str(p) for p in problems if str(p) not in SAMPLE_WARNINGS]
 
 
 def copy_sample(destination: Path) -> Path:

@@ -21,7 +21,7 @@ def problems(root: Path) -> list[str]:
 
 def test_the_sample_issue_is_clean(sample: Path) -> None:
     result = check(sample, "2025-11")
-    assert result.problems == []
+    assert result.errors == []  # its warnings are pinned in test_preflight.py
     assert set(result.emails) == {"en", "sv"}
 
 
@@ -172,7 +172,7 @@ def test_a_missing_edition_is_a_warning(sample: Path) -> None:
     path.write_text(text[: text.index("  sv:")], encoding="utf-8")
     result = check(sample, "2025-11")
     assert result.errors == []
-    assert [str(p) for p in result.warnings] == [
+    assert [str(p) for p in result.warnings if p.path == ISSUE and p.line is None] == [
         f"{ISSUE}: warning: no 'sv' edition: subscribers reading 'sv' get nothing this month"
         " — add an edition under 'editions: sv:'"
     ]

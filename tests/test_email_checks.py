@@ -15,13 +15,14 @@ from flemletter.checks import check
 from flemletter.render.email import MJMLError
 from flemletter.render.email_checks import mjml_problem
 from flemletter.render.templates import THEME
+from tests.conftest import beyond_sample
 
 Edit = Callable[[str, str, str], None]
 TEASER = "templates/email/teaser.mjml.j2"
 
 
 def problems(root: Path) -> list[str]:
-    return [str(p) for p in check(root, "2025-11").problems]
+    return beyond_sample(check(root, "2025-11").problems)
 
 
 def override(root: Path, name: str, old: str, new: str) -> Path:
@@ -169,7 +170,8 @@ def test_an_email_over_80_kb_is_a_warning(sample: Path) -> None:
     grow_lead(sample, 60)
     result = check(sample, "2025-11")
     assert result.errors == []
-    (warning,) = [str(p) for p in result.warnings]
+    # (the grown text repeats itself: the prose checks rightly say so; only the size matters here)
+    (warning,) = [w for w in beyond_sample(result.warnings) if w.startswith("issues/")]
     assert warning.startswith("issues/2025-11.yaml:16: warning: the 'sv' email is ")
     assert "Gmail clips emails over 102 KB" in warning
     assert "the longest is articles/karolinska-atmp-centrum/sv.md" in warning
@@ -177,6 +179,6 @@ def test_an_email_over_80_kb_is_a_warning(sample: Path) -> None:
 
 def test_an_email_over_102_kb_is_an_error(sample: Path) -> None:
     grow_lead(sample, 90)
-    (error,) = problems(sample)
+    (error,) = [e for e in problems(sample) if e.startswith("issues/")]
     assert error.startswith("issues/2025-11.yaml:16: the 'sv' email is ")
     assert "unsubscribe link included" in error

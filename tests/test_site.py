@@ -223,7 +223,8 @@ def test_files_an_article_links_to_are_published_beside_it(sample: Path) -> None
     path = folder / "en.md"
     path.write_text(
         path.read_text(encoding="utf-8")
-        + "\n![The team](team.jpg)\n\nRead [the report](report.pdf) or [elsewhere](../x/).\n",
+        + "\n![The team](team.jpg)\n\nRead [the report](report.pdf)"
+        + " or [elsewhere](../collaboration-in-science/).\n",
         encoding="utf-8",
     )
     site = build_site(sample)

@@ -16,6 +16,7 @@ import jinja2
 from flemletter.config import Config, load_config
 from flemletter.content import issue_path, load_issue
 from flemletter.models import Issue
+from flemletter.preflight import preflight
 from flemletter.problems import Problem, Severity, display_path, sort_problems
 from flemletter.render.email import MJMLError, RenderedEmail, render_email
 from flemletter.render.email_checks import mjml_problem, output_problems, template_checks
@@ -67,6 +68,7 @@ def check(root: Path, issue: str) -> CheckResult:
             except jinja2.TemplateError as exc:
                 result.problems.append(_template_error(root, exc))
         result.problems += output_problems(root, result.issue, result.emails)
+        result.problems += preflight(config, result.issue, result.emails, result.catalogues)
     return _sorted(result)
 
 

@@ -6,7 +6,10 @@ list of problems and exit code 1; anything else is a bug and keeps its traceback
 
 from __future__ import annotations
 
+import datetime as dt
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -17,10 +20,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from flemletter import __version__
+from flemletter.annotations import github_annotation
 from flemletter.build import build as build_issue
 from flemletter.checks import check as check_issue
-from flemletter.config import CONFIG_NAME, find_root
+from flemletter.config import CONFIG_NAME, find_root, require_config
+from flemletter.preflight import as_errors
+from flemletter.preview import DEFAULT_PORT
+from flemletter.preview import serve as serve_preview
 from flemletter.problems import Problem, UserError
+from flemletter.starting import new_article, new_issue
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,10 +89,25 @@ def main() -> None:
 @main.command()
 @click.argument("issue")
 @root_option
-def check(issue: str, root: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="github: print problems as GitHub Actions annotations on stdout.",
+)
+def check(issue: str, root: Path | None, strict: bool, output_format: str) -> None:
     """Report every problem in ISSUE (an id such as 2025-11, or a path), with file and line."""
     result = check_issue(newsletter_root(root), issue)
-    report(result.problems)
+    if strict:
+        result.problems = as_errors(result.problems)
+    if output_format == "github":
+        for problem in result.problems:
+            click.echo(github_annotation(problem))
+    else:
+        report(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         err.print(f"[red]{errors} error(s), {warnings} warning(s).[/]")
@@ -116,6 +139,35 @@ def build(issue: str, root: Path | None, out: Path | None) -> None:
         stdout.print(f"Web archive and feeds of every issue: {result.site / 'index.html'}")
 
 
+@main.command("new")
+@click.argument("issue")
+@root_option
+@handles_user_errors
+def new_issue_command(issue: str, root: Path | None) -> None:
+    """Start the issue ISSUE (e.g. 2025-12) from the previous one; never overwrites."""
+    started = new_issue(require_config(newsletter_root(root)), issue)
+    stdout.print(f"[green]Wrote {started.shown}[/]: fill in each edition, then run")
+    stdout.print(f"  flemletter check {issue}")
+
+
+@main.group()
+def article() -> None:
+    """Work with articles."""
+
+
+@article.command("new")
+@click.argument("slug")
+@click.option("--lang", required=True, help="The language of this version, e.g. sv.")
+@root_option
+@handles_user_errors
+def new_article_command(slug: str, lang: str, root: Path | None) -> None:
+    """Start articles/SLUG/LANG.md with every field explained; never overwrites."""
+    config = require_config(newsletter_root(root))
+    started = new_article(config, slug, lang, dt.date.today())
+    stdout.print(f"[green]Wrote {started.shown}[/]: fill in the title, write the text below it,")
+    stdout.print("then list the article under an edition in the issue file.")
+
+
 @main.command()
 @click.argument("issue")
 @root_option
@@ -132,3 +184,30 @@ def screenshot(issue: str, root: Path | None, out: Path | None, dark: bool) -> N
 
     for path in take_screenshots(newsletter_root(root), issue, out, dark=dark):
         stdout.print(str(path))
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+@click.option(
+    "--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port on 127.0.0.1."
+)
+@click.option("--open/--no-open", "open_browser", default=True, help="Open it in the browser.")
+def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> None:
+    """Show ISSUE in the browser, both languages, desktop and phone; updates on every save."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # stop cleanly, even mid-start
+    try:
+        running = serve_preview(newsletter_root(root), issue, port, open_browser)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another with --port"
+        ) from None
+    stdout.print(f"Previewing {issue} at [bold]{running.url}[/]")
+    stdout.print("It rebuilds whenever you save. Press Ctrl-C to stop.")
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()

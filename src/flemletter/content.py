@@ -219,6 +219,19 @@ class _IssueLoader:
                 articles.append(article)
         if len(articles) != len(seen):
             return None
+        lines = {
+            name: line
+            for name, line in (
+                ("edition", line_of(where)),
+                ("subject", line_of((*where, "subject"))),
+                ("preheader", line_of((*where, "preheader"))),
+                *(
+                    (slug, line_of((*where, "articles", i)))
+                    for i, slug in enumerate(fields.articles)
+                ),
+            )
+            if line is not None
+        }
         by_slug = {a.slug: a for a in articles}
         ordered = [by_slug[s] for s in dict.fromkeys(slugs) if s in by_slug]
         return Edition(
@@ -229,6 +242,7 @@ class _IssueLoader:
             preheader=fields.preheader,
             lead=ordered[0],
             teasers=tuple(ordered[1:]),
+            lines=lines,
         )
 
     def article(self, slug: str, lang: str, referrer: str, line: int | None) -> Article | None:
@@ -296,6 +310,12 @@ def load_article(
         if image is None:
             problems.append(_image_problem(path.parent, fields.image, shown, document.line_of))
             return None
+    leading = document.body[: len(document.body) - len(document.body.lstrip())]
+    lines = {"body": document.body_first_line + leading.count("\n")}
+    for name in ("title", "teaser", "url", "image.file", "image.alt", "image.credit"):
+        line = document.line_of(tuple(name.split(".")))
+        if line is not None and (name in fields.model_fields_set or "." in name):
+            lines[name] = line
     page = urls.article_page_url(config, lang, slug)
     resolve: Callable[[str], str] = lambda url: urls.absolute(url, page)  # noqa: E731
     return Article(
@@ -313,6 +333,7 @@ def load_article(
         section=fields.section,
         tags=tuple(fields.tags),
         updated=fields.updated,
+        lines=lines,
     )
 
 

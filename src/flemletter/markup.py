@@ -108,3 +108,16 @@ def first_paragraph_text(markdown: str) -> str:
             text = nh3.clean(paragraph, tags=set(), attributes={})
             return html.unescape(text).strip().replace("\n", " ")
     return ""
+
+
+def inline_text(token: Token) -> str:
+    """The words of an inline token, markup removed."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" " if child.type == "softbreak" else "\n")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts)

@@ -6,6 +6,7 @@ Content is read into these by :mod:`flemletter.content`; renderers only ever see
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class Article:
     section: str | None = None
     tags: tuple[str, ...] = ()
     updated: dt.date | None = None
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+    """Source lines for messages: ``"body"`` (first line of ``body_markdown``) and front-matter
+    fields by dotted name (``"image.alt"``)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class Edition:
     preheader: str
     lead: Article
     teasers: tuple[Article, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+    """Lines in the issue file for messages: ``"subject"``, ``"preheader"``, ``"edition"``,
+    and each article's reference by slug."""
 
     @property
     def articles(self) -> tuple[Article, ...]:

@@ -208,6 +208,9 @@ def validation_problems(
         elif kind == "too_short" and isinstance(item["input"], (list, dict)):
             message = f"'{field}' is empty"
             hint = "list at least one"
+        elif kind in ("too_short", "string_too_short") and item["input"] == "":
+            message = f"'{field}' is empty"
+            hint = "fill it in"
         elif kind in ("string_type", "int_type", "list_type", "dict_type", "model_type"):
             expected = {"string_type": "text", "int_type": "a whole number", "list_type": "a list"}
             message = f"'{field}' should be {expected.get(kind, 'a group of fields')}"
