@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
+
+from flemletter.screenshot import chromium_executable
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_PARTS = ("flemletter.toml", "articles", "issues")
@@ -62,7 +66,7 @@ def edit(sample: Path) -> Callable[[str, str, str], None]:
 
 
 def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    return chromium_executable()
 
 
 def require_browser() -> str:
@@ -74,3 +78,15 @@ def require_browser() -> str:
             pytest.fail(f"{reason}; FLEMLETTER_REQUIRE_BROWSER=1 forbids skipping")
         pytest.skip(reason)
     return path
+
+
+def run_flemletter(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m flemletter ARGS`` as a user runs it, in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "flemletter", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )

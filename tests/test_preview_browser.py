@@ -9,19 +9,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from flemletter.preview import RunningPreview, running
+from flemletter.screenshot import BROWSER_ARGS
 from tests.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 SOON = 15_000  # ms: generous for slow CI; the benchmark measures the real delay
 LEAD_EN = "articles/collaboration-in-science/en.md"
 
@@ -30,7 +22,7 @@ LEAD_EN = "articles/collaboration-in-science/en.md"
 def browser() -> Iterator[Browser]:
     path = require_browser()
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=path, args=BROWSER_ARGS)
         yield launched
         launched.close()
 

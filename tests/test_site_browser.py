@@ -12,18 +12,10 @@ from pathlib import Path
 import pytest
 
 from flemletter.build import build
+from flemletter.screenshot import BROWSER_ARGS
 from tests.conftest import copy_sample, require_browser
 
 PHONE = {"width": 375, "height": 740}
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 PAGES = [
     "",
     "en/",

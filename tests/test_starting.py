@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 from flemletter.checks import check
 from flemletter.config import require_config
 from flemletter.starting import new_article, new_issue
-
-
-def flemletter(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flemletter", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+from tests.conftest import run_flemletter
 
 
 def fill(path: Path, *replacements: tuple[str, str]) -> None:
@@ -32,7 +20,7 @@ def fill(path: Path, *replacements: tuple[str, str]) -> None:
 
 
 def test_new_issue_explains_itself_then_checks_clean_once_filled(sample: Path) -> None:
-    run = flemletter("new", "2025-12", cwd=sample)
+    run = run_flemletter("new", "2025-12", cwd=sample)
     assert run.returncode == 0, run.stderr
     path = sample / "issues/2025-12.yaml"
     text = path.read_text(encoding="utf-8")
@@ -62,7 +50,7 @@ def test_new_issue_explains_itself_then_checks_clean_once_filled(sample: Path) -
 def test_new_refuses_to_overwrite(sample: Path) -> None:
     path = sample / "issues/2025-11.yaml"
     before = path.read_bytes()
-    run = flemletter("new", "2025-11", cwd=sample)
+    run = run_flemletter("new", "2025-11", cwd=sample)
     assert run.returncode == 1
     assert "issues/2025-11.yaml: already exists — edit it, or remove it first" in run.stderr
     assert "Traceback" not in run.stderr
@@ -70,7 +58,7 @@ def test_new_refuses_to_overwrite(sample: Path) -> None:
 
 
 def test_new_issue_rejects_a_bad_id(sample: Path) -> None:
-    run = flemletter("new", "december", cwd=sample)
+    run = run_flemletter("new", "december", cwd=sample)
     assert run.returncode == 1
     assert "december: not an issue id — write it as YYYY-MM" in run.stderr
 
@@ -100,11 +88,11 @@ def test_new_article_has_every_field_explained_and_checks_once_written(sample: P
 def test_new_article_refuses_to_overwrite_and_names_bad_input(sample: Path) -> None:
     path = sample / "articles/agnes-torok-scenpoesi/sv.md"
     before = path.read_bytes()
-    run = flemletter("article", "new", "agnes-torok-scenpoesi", "--lang", "sv", cwd=sample)
+    run = run_flemletter("article", "new", "agnes-torok-scenpoesi", "--lang", "sv", cwd=sample)
     assert run.returncode == 1
     assert "articles/agnes-torok-scenpoesi/sv.md: already exists" in run.stderr
     assert path.read_bytes() == before
-    run = flemletter("article", "new", "Ny Artikel", "--lang", "de", cwd=sample)
+    run = run_flemletter("article", "new", "Ny Artikel", "--lang", "de", cwd=sample)
     assert run.returncode == 1
     assert "--lang: unknown language 'de'" in run.stderr
     assert "'Ny Artikel' cannot be a folder name in a web address" in run.stderr
