@@ -18,6 +18,9 @@ demo: $(INSTALLED)
 	@echo "Open the emails in a browser:"
 	@echo "  $(CURDIR)/build/2025-11/en/email.html"
 	@echo "  $(CURDIR)/build/2025-11/sv/email.html"
+	@echo "The web archive and feeds: $(PYTHON) -m http.server -d build/site, then http://127.0.0.1:8000/"
+	@echo "A live preview that follows your edits: $(BIN)/flemletter preview 2025-11"
+	@echo "(The warnings are real slips in the foundation's sample text, kept word for word.)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks scripts
