@@ -194,37 +194,41 @@ def _send_language(
     done, tries, deferred = 0, dict[int, int](), 0
     email = plan.check.emails[lang]
     date = dt.datetime.now(ZoneInfo(config.publication.timezone)).replace(microsecond=0)
-    for number in _batch_numbers():
-        request = f"{issue_id}/{lang}/{int(time.time())}-{number}"
-        rows = ledger.claim(issue_id, lang, provider.batch_size, request)
-        if not rows:
-            due = ledger.next_retry(issue_id, lang)
-            if due is None:
-                break
-            time.sleep(max(0.0, due - time.time()))
-            continue
-        batch = Batch(
-            issue_id=issue_id,
-            lang=lang,
-            email=email,
-            recipients=[recipient(config, secret, r.email, r.name) for r in rows],
-            date=date,
-            batch_key=request,
-            send_at=send_at,
-            provider_batch_id=batch_id,
-        )
-        try:
-            results = provider.send(batch)
-        except StopSending as exc:
-            ledger.release(rows)
-            raise UserError([Problem(provider.name, None, str(exc))]) from None
-        outcomes = list(_outcomes(rows, results, tries, policy))
-        ledger.record(outcomes)
-        deferred += sum(1 for _, _, when in outcomes if when == GIVEN_UP)
-        done += sum(1 for _, result, _ in outcomes if result.outcome is not Outcome.RETRY)
-        done += sum(1 for _, _, when in outcomes if when == GIVEN_UP)
-        if progress is not None:
-            progress(lang, done, total)
+    done_outcomes: list[tuple[Row, Result, float]] = []
+    try:
+        for number in _batch_numbers():
+            request = f"{issue_id}/{lang}/{int(time.time())}-{number}"
+            rows = ledger.claim(issue_id, lang, provider.batch_size, request, done_outcomes)
+            done_outcomes = []
+            if not rows:
+                due = ledger.next_retry(issue_id, lang)
+                if due is None:
+                    break
+                time.sleep(max(0.0, due - time.time()))
+                continue
+            batch = Batch(
+                issue_id=issue_id,
+                lang=lang,
+                email=email,
+                recipients=[recipient(config, secret, r.email, r.name) for r in rows],
+                date=date,
+                batch_key=request,
+                send_at=send_at,
+                provider_batch_id=batch_id,
+            )
+            try:
+                results = provider.send(batch)
+            except StopSending as exc:
+                ledger.release(rows)
+                raise UserError([Problem(provider.name, None, str(exc))]) from None
+            done_outcomes = list(_outcomes(rows, results, tries, policy))
+            deferred += sum(1 for _, _, when in done_outcomes if when == GIVEN_UP)
+            done += sum(1 for _, r, when in done_outcomes if r.outcome is not Outcome.RETRY)
+            done += sum(1 for _, _, when in done_outcomes if when == GIVEN_UP)
+            if progress is not None:
+                progress(lang, done, total)
+    finally:
+        ledger.record(done_outcomes)  # what was answered is kept, whatever stopped the loop
     return deferred
 
 
