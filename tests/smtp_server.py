@@ -28,6 +28,8 @@ class Recorder:
     temporary: set[str] = field(default_factory=set)
     rejected: set[str] = field(default_factory=set)
     received: list[tuple[str, bytes]] = field(default_factory=list)
+    keep_content: bool = True
+    """Off for benchmarks: only who received a message is kept, not the message."""
     refused_once: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -45,7 +47,8 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             for rcpt in envelope.rcpt_tos:
-                self.received.append((rcpt, envelope.original_content))
+                content = envelope.original_content if self.keep_content else b""
+                self.received.append((rcpt, content))
         return "250 2.0.0 queued"
 
     def counts(self) -> Counter[str]:
@@ -68,8 +71,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(password: str | None = None) -> Iterator[tuple[int, Recorder]]:
-    recorder = Recorder()
+def smtp_server(
+    password: str | None = None, *, keep_content: bool = True
+) -> Iterator[tuple[int, Recorder]]:
+    recorder = Recorder(keep_content=keep_content)
 
     def authenticate(
         server: Any, session: Any, envelope: Any, mechanism: str, data: Any

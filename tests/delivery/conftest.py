@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,22 @@ def use_smtp(root: Path, port: int, *, user: str | None = None) -> None:
         'password_env = "TEST_SMTP_PASSWORD"\ntimeout = 10\n\n'
     )
     config.write_text(text[:start] + table + text[end:], encoding="utf-8")
+
+
+def use_sendgrid(root: Path, base_url: str, **settings: object) -> None:
+    """Point the sample's ``[sendgrid]`` table at a local server, with extra settings."""
+    config = root / "flemletter.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[sendgrid]")
+    lines = [f'base_url = "{base_url}"', "connect_timeout = 2", "read_timeout = 5"]
+    lines = [line for line in lines if line.split(" =")[0] not in settings]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    config.write_text(text[:start] + "[sendgrid]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def many(count: int, langs: tuple[str, ...] = ("en", "sv")) -> list[tuple[str, str, str]]:
+    """``count`` subscribers spread over ``langs``."""
+    return [(f"r{n:06d}@example.org", langs[n % len(langs)], f"Läsare {n}") for n in range(count)]
 
 
 def write_subscribers(root: Path, rows: list[tuple[str, str, str]]) -> Path:

@@ -243,6 +243,8 @@ def _outcomes(
     rows: list[Row], results: list[Result], tries: dict[int, int], policy: RetryPolicy
 ) -> Iterator[tuple[Row, Result, float]]:
     by_email = {r.email.lower(): r for r in results}
+    start = time.time()
+    delays: dict[tuple[int, float | None], float] = {}  # one wait per batch, so it stays whole
     for row in rows:
         result = by_email.get(row.email.lower()) or Result(
             row.email, Outcome.UNCERTAIN, "the provider gave no answer for this recipient"
@@ -253,8 +255,11 @@ def _outcomes(
         tries[row.id] = attempt = tries.get(row.id, 0) + 1
         if attempt >= policy.attempts:
             yield row, result, GIVEN_UP
-        else:
-            yield row, result, time.time() + policy.delay(attempt, result.retry_after)
+            continue
+        key = (attempt, result.retry_after)
+        if key not in delays:
+            delays[key] = policy.delay(attempt, result.retry_after)
+        yield row, result, start + delays[key]
 
 
 def send_test(
