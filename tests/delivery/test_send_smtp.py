@@ -89,6 +89,7 @@ def test_451_is_retried_and_550_is_failed_with_the_servers_words(sample: Path, s
     )
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback only
 def test_a_wrong_password_stops_with_a_clear_message_and_marks_nothing(
     sample: Path, secret: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
