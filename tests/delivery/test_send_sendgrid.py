@@ -101,6 +101,13 @@ def test_no_answer_after_the_request_went_out_is_uncertain_and_not_resent(
     assert len(fake.requests) == 2
     status = flemletter("status", "2025-11", cwd=sample).stdout
     assert "en uncertain: r000000@example.org — no answer from SendGrid" in status
+    with sendgrid_server(fake) as (url, fake):  # the user decides a double beats a miss
+        use_sendgrid(sample, url)
+        flemletter(
+            "send", "2025-11", "--provider", "sendgrid", "--resend-uncertain", "--yes", cwd=sample
+        )
+    assert {state for state, _ in states(sample).values()} == {"accepted"}
+    assert sum(fake.delivered.values()) == 1200 + 1000
 
 
 def test_a_400_is_reported_with_sendgrids_message_and_field(sample: Path, key: str) -> None:
@@ -200,6 +207,8 @@ def test_scheduling_in_local_time_and_cancelling(sample: Path, key: str) -> None
         )
         assert refused.returncode == 1
         assert "is more than 72 hours ahead" in refused.stderr
+        outbox = flemletter("send", "2025-11", "--at", at, "--yes", cwd=sample)
+        assert "the outbox provider cannot schedule a send" in outbox.stderr
         run = flemletter(
             "send", "2025-11", "--provider", "sendgrid", "--at", at, "--yes", cwd=sample
         )

@@ -9,6 +9,7 @@ running it again continues where it stopped and never hands over an accepted mes
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -23,8 +24,14 @@ from flemletter.delivery.database import connect
 from flemletter.delivery.ledger import GIVEN_UP, Ledger, Row
 from flemletter.delivery.lock import lock_path, send_lock
 from flemletter.delivery.personal import recipient, unsubscribe_secret
-from flemletter.delivery.providers import Batch, Outcome, Provider, Result, StopSending
-from flemletter.delivery.providers import make_provider as _make_provider
+from flemletter.delivery.providers import (
+    Batch,
+    Outcome,
+    Provider,
+    Result,
+    StopSending,
+    make_provider,
+)
 from flemletter.delivery.schedule import Schedule, ensure_batch_id, prepare_schedule
 from flemletter.problems import Problem, UserError
 
@@ -159,7 +166,7 @@ def run_send(
     """Send what ``plan`` says, under the issue's lock, recording everything in the ledger."""
     config = plan.config
     policy = policy or RetryPolicy()
-    provider = provider or _make_provider(config, plan.provider)
+    provider = provider or make_provider(config, plan.provider)
     secret = unsubscribe_secret(config, required=plan.provider != "outbox")
     deferred = 0
     with send_lock(lock_path(config, plan.issue_id), plan.issue_id), closing(connect(config)) as db:
@@ -196,7 +203,7 @@ def _send_language(
     date = dt.datetime.now(ZoneInfo(config.publication.timezone)).replace(microsecond=0)
     done_outcomes: list[tuple[Row, Result, float]] = []
     try:
-        for number in _batch_numbers():
+        for number in itertools.count(1):
             request = f"{issue_id}/{lang}/{int(time.time())}-{number}"
             rows = ledger.claim(issue_id, lang, provider.batch_size, request, done_outcomes)
             done_outcomes = []
@@ -230,13 +237,6 @@ def _send_language(
     finally:
         ledger.record(done_outcomes)  # what was answered is kept, whatever stopped the loop
     return deferred
-
-
-def _batch_numbers() -> Iterator[int]:
-    number = 0
-    while True:
-        number += 1
-        yield number
 
 
 def _outcomes(
@@ -281,7 +281,7 @@ def send_test(
         emails = [normalized_address(a) for a in addresses]
     except ValueError as exc:
         raise UserError([Problem("--test-to", None, str(exc))]) from None
-    chosen = chosen or _make_provider(config, provider or config.file.delivery.provider)
+    chosen = chosen or make_provider(config, provider or config.file.delivery.provider)
     secret = unsubscribe_secret(config, required=False)
     date = dt.datetime.now(ZoneInfo(config.publication.timezone)).replace(microsecond=0)
     sent = []
