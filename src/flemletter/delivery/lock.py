@@ -29,6 +29,7 @@ def _try_lock(handle: IO[str]) -> bool:
         if sys.platform == "win32":
             import msvcrt
 
+            handle.seek(0)  # msvcrt locks bytes from the current position
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         else:
             import fcntl

@@ -135,7 +135,9 @@ def cancel_send(
                 provider.cancel(record.batch_id)
             except StopSending as exc:
                 raise UserError([Problem("sendgrid", None, str(exc))]) from None
+            # Once cancelled, nothing of that batch goes out: uncertain ones are certain now.
             count = ledger.requeue(issue_id, lang, "accepted")
+            count += ledger.requeue(issue_id, lang, "uncertain")
             ledger.set_batch(issue_id, lang, None, None)
             done.append(Cancelled(lang, record.batch_id, count))
     if not done:
