@@ -113,12 +113,12 @@ class Ledger:
 
     def claim(
         self, issue: str, lang: str, size: int, request: str, done: Outcomes = ()
-    ) -> list[Row]:
+    ) -> tuple[list[Row], int]:
         """The next due rows, marked ``submitting`` in one transaction before the hand-over.
 
         ``done``, the previous batch's outcomes, are stored in the same transaction: one
         durable write per message instead of two. Recipients who unsubscribed since the send
-        started are marked ``skipped`` instead.
+        started are marked ``skipped`` instead; their number is the second value.
         """
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
@@ -142,7 +142,7 @@ class Ledger:
                 " WHERE id = ?",
                 [(request, now(), r.id) for r in claimed],
             )
-        return claimed
+        return claimed, len(gone)
 
     def release(self, rows: Iterable[Row]) -> None:
         """Rows claimed but not handed over (the provider refused the whole send)."""

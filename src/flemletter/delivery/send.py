@@ -205,8 +205,15 @@ def _send_language(
     try:
         for number in itertools.count(1):
             request = f"{issue_id}/{lang}/{int(time.time())}-{number}"
-            rows = ledger.claim(issue_id, lang, provider.batch_size, request, done_outcomes)
+            rows, skipped = ledger.claim(
+                issue_id, lang, provider.batch_size, request, done_outcomes
+            )
             done_outcomes = []
+            done += skipped
+            if skipped and not rows:  # a batch of people who all left meanwhile: on to the next
+                if progress is not None:
+                    progress(lang, done, total)
+                continue
             if not rows:
                 due = ledger.next_retry(issue_id, lang)
                 if due is None:
