@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint golden bench clean
+.PHONY: demo test lint golden bench bench-delivery clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ golden: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.build_sample
+
+# Delivery throughput: 10,000 through outbox and local SMTP; 100,000 through sendgrid (local).
+bench-delivery: $(INSTALLED)
+	$(BIN)/python -m benchmarks.send_outbox_smtp
+	$(BIN)/python -m benchmarks.send_sendgrid
 
 clean:
 	rm -rf build outbox $(VENV)

@@ -255,13 +255,12 @@ def test_the_issue_id_first_carrying_an_article_stays_its_id(sample: Path) -> No
     assert ids == {entry_id("en", slug, "2025-10") for slug in EN_ORDER}
 
 
-def test_icon_and_logo_reach_every_feed_and_page(sample: Path) -> None:
+def test_icon_and_logo_reach_every_feed_and_page(sample: Path, edit: Edit) -> None:
     from PIL import Image
 
     Image.new("RGB", (64, 64), "#0b3b5c").save(sample / "icon.png")
     Image.new("RGB", (400, 200), "#0b3b5c").save(sample / "logo.png")
-    with (sample / "flemletter.toml").open("a", encoding="utf-8") as config:
-        config.write('icon = "icon.png"\nlogo = "logo.png"\n')  # under [feeds], the last table
+    edit("flemletter.toml", "[feeds]\n", '[feeds]\nicon = "icon.png"\nlogo = "logo.png"\n')
     site = build_site(sample)
     assert (site / "icon.png").is_file() and (site / "logo.png").is_file()
     atom = read(site, "sv", "feed.atom.xml")
@@ -278,9 +277,8 @@ def test_icon_and_logo_reach_every_feed_and_page(sample: Path) -> None:
     assert f'<link rel="icon" href="{BASE}icon.png">' in page
 
 
-def test_a_missing_icon_is_a_warning_not_a_failure(sample: Path) -> None:
-    with (sample / "flemletter.toml").open("a", encoding="utf-8") as config:
-        config.write('icon = "logo/icon.png"\n')
+def test_a_missing_icon_is_a_warning_not_a_failure(sample: Path, edit: Edit) -> None:
+    edit("flemletter.toml", "[feeds]\n", '[feeds]\nicon = "logo/icon.png"\n')
     result = build(sample, "2025-11")
     assert beyond_sample(result.warnings) == [
         "flemletter.toml: warning: feeds.icon: 'logo/icon.png' is not a PNG, JPEG or GIF image"

@@ -211,3 +211,170 @@ def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> Non
         pass
     finally:
         running.stop()
+
+
+# --- Delivery: send, status, subscribers (the library is flemletter.delivery) ---------------
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+@click.option("--lang", "langs", multiple=True, help="Send only this language (repeatable).")
+@click.option(
+    "--provider",
+    type=click.Choice(["outbox", "smtp", "sendgrid"]),
+    help="Where to hand the messages. Default: [delivery] provider in flemletter.toml.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--test-to", multiple=True, metavar="ADDR", help="Send a [TEST] copy here only.")
+@click.option("--yes", is_flag=True, help="Do not ask before sending.")
+@click.option("--resend-uncertain", is_flag=True, help="Send again those whose outcome is unknown.")
+@click.option("--at", metavar='"YYYY-MM-DD HH:MM"', help="Schedule (SendGrid), local time.")
+@click.option("--cancel", is_flag=True, help="Cancel a scheduled send of ISSUE (SendGrid).")
+@handles_user_errors
+def send(
+    issue: str,
+    root: Path | None,
+    langs: tuple[str, ...],
+    provider: str | None,
+    dry_run: bool,
+    test_to: tuple[str, ...],
+    yes: bool,
+    resend_uncertain: bool,
+    at: str | None,
+    cancel: bool,
+) -> None:
+    """Send ISSUE to the subscribers of each language; run again to continue after a stop."""
+    from flemletter.delivery import report as delivery_report
+    from flemletter.delivery.send import plan_send, run_send, send_test
+
+    folder = newsletter_root(root)
+    if cancel:
+        delivery_report.cancel(stdout, folder, issue, langs)
+        return
+    if test_to:
+        results = send_test(folder, issue, test_to, langs=langs, provider=provider)
+        delivery_report.test_results(stdout, results)
+        return
+    plan = plan_send(
+        folder, issue, langs=langs, provider=provider, resend_uncertain=resend_uncertain, at=at
+    )
+    report(plan.warnings)
+    delivery_report.plan(stdout, plan)
+    if dry_run or plan.total == 0:
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            err.print("[red]Not sending: no terminal to ask for confirmation; add --yes.[/]")
+            sys.exit(1)
+        if not click.confirm(f"Send {plan.total} message(s)?", default=False):
+            stdout.print("Nothing was sent.")
+            return
+    with delivery_report.progress_bar(err, plan) as progress:
+        summary = run_send(plan, progress=progress)
+    delivery_report.summary(stdout, plan, summary)
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+@handles_user_errors
+def status(issue: str, root: Path | None) -> None:
+    """Show how far the send of ISSUE got: counts per state and language, and failures."""
+    from flemletter.delivery import report as delivery_report
+
+    delivery_report.status(stdout, newsletter_root(root), issue)
+
+
+@main.group()
+def subscribers() -> None:
+    """Import, list, add, unsubscribe and export subscribers."""
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@root_option
+@click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are bad.")
+@handles_user_errors
+def subscribers_import(file: Path, root: Path | None, skip_bad: bool) -> None:
+    """Import FILE.csv (columns: email, language; optional name, consent_date, consent_source)."""
+    from flemletter.config import require_config
+    from flemletter.delivery.subscribers import import_csv
+
+    result = import_csv(require_config(newsletter_root(root)), file, skip_bad=skip_bad)
+    report(result.skipped)
+    stdout.print(
+        f"[green]Imported {result.added} new subscriber(s)[/]; {result.unchanged} already "
+        f"subscribed; {len(result.skipped)} bad row(s) left out."
+    )
+
+
+@subscribers.command("list")
+@root_option
+@handles_user_errors
+def subscribers_list(root: Path | None) -> None:
+    """List every subscriber: address, language, status, name."""
+    from flemletter.config import require_config
+    from flemletter.delivery.subscribers import subscribers as all_subscribers
+
+    for s in all_subscribers(require_config(newsletter_root(root))):
+        click.echo(f"{s.email}\t{s.language}\t{s.status}\t{s.name or ''}")
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--lang", "language", required=True, help="The language they read.")
+@click.option("--name", help="Their name, for the To line.")
+@root_option
+@handles_user_errors
+def subscribers_add(email: str, language: str, name: str | None, root: Path | None) -> None:
+    """Subscribe EMAIL to the newsletter in one language."""
+    from flemletter.config import require_config
+    from flemletter.delivery.subscribers import add
+
+    added = add(require_config(newsletter_root(root)), email, language, name)
+    stdout.print(f"Subscribed {escape(added.email)} ({added.language}).")
+
+
+@subscribers.command("unsubscribe")
+@click.argument("email")
+@root_option
+@handles_user_errors
+def subscribers_unsubscribe(email: str, root: Path | None) -> None:
+    """Unsubscribe EMAIL (kept on the list as unsubscribed, so no import re-adds them)."""
+    from flemletter.config import require_config
+    from flemletter.delivery.subscribers import unsubscribe
+
+    if unsubscribe(require_config(newsletter_root(root)), email):
+        stdout.print(f"Unsubscribed {escape(email)}.")
+    else:
+        stdout.print(f"{escape(email)} was not an active subscriber; nothing changed.")
+
+
+@subscribers.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@root_option
+@handles_user_errors
+def subscribers_export(file: Path | None, root: Path | None) -> None:
+    """Write all subscribers as CSV to FILE (default: the screen)."""
+    from flemletter.config import require_config
+    from flemletter.delivery.subscribers import export
+
+    config = require_config(newsletter_root(root))
+    if file is None:
+        export(config, sys.stdout)
+        return
+    with file.open("w", encoding="utf-8", newline="") as out:
+        count = export(config, out)
+    err.print(f"Wrote {count} subscriber(s) to {file}.")
+
+
+@subscribers.command("counts")
+@root_option
+@handles_user_errors
+def subscribers_counts(root: Path | None) -> None:
+    """How many subscribers each language has, active and unsubscribed."""
+    from flemletter.config import require_config
+    from flemletter.delivery import report as delivery_report
+
+    delivery_report.subscriber_counts(stdout, require_config(newsletter_root(root)))

@@ -112,6 +112,51 @@ class Feeds(_Strict):
     feed readers that show one above the feed."""
 
 
+class Subscribers(_Strict):
+    database: str = "data/flemletter.sqlite3"
+    """The SQLite file holding the subscribers and the send ledger, relative to the root."""
+
+
+class Unsubscribe(_Strict):
+    secret_env: str = "FLEMLETTER_UNSUBSCRIBE_SECRET"
+    """The environment variable holding the secret that signs personal unsubscribe links."""
+    mailto: str | None = None
+    """Address for the ``mailto:`` unsubscribe in ``List-Unsubscribe``; default: the sender."""
+
+    @field_validator("mailto")
+    @classmethod
+    def _mailto(cls, value: str | None) -> str | None:
+        return None if value is None else _check_address(value)
+
+
+class SMTP(_Strict):
+    host: str = "localhost"
+    """The SMTP server's host name."""
+    port: int = Field(default=587, ge=1, le=65535)
+    """Its port: usually 587 with STARTTLS, 465 with implicit TLS."""
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    """``starttls`` (upgrade after connecting), ``tls`` (implicit TLS) or ``none`` (local only)."""
+    user: str | None = None
+    """The login name; without it, no login is attempted."""
+    password_env: str = "FLEMLETTER_SMTP_PASSWORD"
+    """The environment variable holding the password (never the password itself)."""
+    timeout: float = Field(default=30.0, gt=0)
+    """Seconds to wait for the server before giving up on a connection or an answer."""
+
+
+class SendGrid(_Strict):
+    base_url: str = "https://api.sendgrid.com"
+    """The API's base URL: ``https://api.eu.sendgrid.com`` for EU accounts, or a test server."""
+    unsubscribe_group: int | None = None
+    """A SendGrid unsubscribe group id: SendGrid then handles unsubscribes for that group."""
+    sandbox: bool = False
+    """Validate every request at SendGrid without delivering anything (to try an account)."""
+    connect_timeout: float = Field(default=10.0, gt=0)
+    """Seconds to wait while connecting to SendGrid."""
+    read_timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for SendGrid's answer; after that the batch's outcome is uncertain."""
+
+
 class ConfigFile(_Strict):
     publication: Publication
     languages: dict[str, Language]
@@ -119,6 +164,10 @@ class ConfigFile(_Strict):
     delivery: Delivery = Delivery()
     email: EmailSettings = EmailSettings()
     feeds: Feeds = Feeds()
+    subscribers: Subscribers = Subscribers()
+    unsubscribe: Unsubscribe = Unsubscribe()
+    smtp: SMTP = SMTP()
+    sendgrid: SendGrid = SendGrid()
 
     @field_validator("languages")
     @classmethod

@@ -115,3 +115,11 @@ def absolute(url: str, base: str) -> str:
     if url.startswith("#") or urlsplit(url).scheme:
         return url
     return urljoin(base, url)
+
+
+def unsubscribe_url(config: Config, token: str) -> str:
+    """A recipient's one-click unsubscribe link: ``[delivery] unsubscribe_url`` with its token."""
+    template = config.file.delivery.unsubscribe_url or (
+        f"{config.publication.base_url}unsubscribe/?token={{token}}"
+    )
+    return template.replace("{token}", token)

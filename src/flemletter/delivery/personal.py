@@ -1,0 +1,100 @@
+"""What makes a message personal: the signed unsubscribe link and the per-recipient headers.
+
+The token is ``<address in base64url>.<HMAC-SHA256>``: the unsubscribe page can read the
+address from it and check it was made with the secret, which only the environment holds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import os
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+from flemletter import urls
+from flemletter.config import Config
+from flemletter.delivery.providers.base import Batch, Recipient
+from flemletter.problems import Problem, UserError
+from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER
+from flemletter.render.mime import build_message, message_id
+
+TEST_PREFIX = "[TEST] "
+# Only for the outbox, which delivers nothing: lets `make demo` run without any set-up.
+OUTBOX_SECRET = b"flemletter-outbox-only-not-a-secret"
+
+
+def unsubscribe_secret(config: Config, *, required: bool) -> bytes:
+    """The signing secret from the environment; without it, a real send cannot start."""
+    name = config.file.unsubscribe.secret_env
+    value = os.environ.get(name, "")
+    if value:
+        return value.encode()
+    if not required:
+        return OUTBOX_SECRET
+    message = f"the environment variable {name} is not set: it signs the unsubscribe links"
+    hint = f"set {name} to a long random text, the same for every send (openssl rand -hex 32)"
+    raise UserError([Problem("environment", None, message, hint=hint)])
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unsubscribe_token(secret: bytes, email: str) -> str:
+    address = email.strip().lower().encode()
+    mac = hmac.new(secret, b"unsubscribe:" + address, hashlib.sha256).digest()[:16]
+    return f"{_b64(address)}.{_b64(mac)}"
+
+
+def token_address(secret: bytes, token: str) -> str | None:
+    """The address a token was made for, or ``None`` if the token is not genuine."""
+    encoded, _, _ = token.partition(".")
+    try:
+        address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return address if hmac.compare_digest(unsubscribe_token(secret, address), token) else None
+
+
+def recipient(config: Config, secret: bytes, email: str, name: str | None) -> Recipient:
+    url = urls.unsubscribe_url(config, unsubscribe_token(secret, email))
+    return Recipient(email=email, name=name, unsubscribe_url=url)
+
+
+def mailto_unsubscribe(config: Config) -> str:
+    address = config.file.unsubscribe.mailto or config.file.sender.address
+    return f"mailto:{address}?subject=unsubscribe"
+
+
+def list_id(config: Config, lang: str) -> str:
+    domain = config.file.sender.address.rpartition("@")[2]
+    return f"{config.publication_name(lang)} ({lang}) <{lang}.newsletter.{domain}>"
+
+
+def personal_message(config: Config, batch: Batch, to: Recipient) -> EmailMessage:
+    """The complete message for one recipient, with RFC 8058 one-click unsubscribe headers."""
+    email = batch.email
+    personal = type(email)(
+        lang=email.lang,
+        subject=email.subject,
+        preheader=email.preheader,
+        mjml="",
+        html=email.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(to.unsubscribe_url)),
+        text=email.text.replace(UNSUBSCRIBE_PLACEHOLDER, to.unsubscribe_url),
+    )
+    prefix = TEST_PREFIX if batch.test else ""
+    message = build_message(config, personal, batch.issue_id, batch.date, subject_prefix=prefix)
+    message["To"] = Address(display_name=to.name or "", addr_spec=to.email)
+    # A test copy must not share the real message's id: clients drop a second copy of an id.
+    who = f"test {batch.date.isoformat()} {to.email}" if batch.test else to.email.lower()
+    message.replace_header("Message-ID", message_id(config, batch.issue_id, batch.lang, who))
+    message["List-Unsubscribe"] = f"<{to.unsubscribe_url}>, <{mailto_unsubscribe(config)}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["List-Id"] = list_id(config, batch.lang)
+    message["List-Archive"] = f"<{urls.archive_url(config, batch.lang)}>"
+    # Fold only at spaces: a long unsubscribe URL must stay whole, not become RFC 2047 words.
+    message.policy = message.policy.clone(max_line_length=998)
+    return message

@@ -1,0 +1,34 @@
+"""Mail providers: ``outbox`` (a local Maildir), ``smtp`` and ``sendgrid``, one interface."""
+
+from __future__ import annotations
+
+from flemletter.config import Config
+from flemletter.delivery.providers.base import (
+    Batch,
+    Outcome,
+    Provider,
+    Recipient,
+    Result,
+    StopSending,
+)
+
+__all__ = ["Batch", "Outcome", "Provider", "Recipient", "Result", "StopSending", "make_provider"]
+
+PROVIDERS = ("outbox", "smtp", "sendgrid")
+
+
+def make_provider(config: Config, name: str) -> Provider:
+    """The provider called ``name``, set up from the config; secrets from the environment."""
+    if name == "outbox":
+        from flemletter.delivery.providers.outbox import Outbox
+
+        return Outbox(config)
+    if name == "smtp":
+        from flemletter.delivery.providers.smtp import SMTPProvider
+
+        return SMTPProvider(config)
+    if name == "sendgrid":
+        from flemletter.delivery.providers.sendgrid import SendGridProvider
+
+        return SendGridProvider(config)
+    raise ValueError(f"unknown provider {name!r}")

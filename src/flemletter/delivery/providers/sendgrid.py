@@ -1,0 +1,213 @@
+"""The ``sendgrid`` provider: v3 Mail Send through the official ``sendgrid`` library.
+
+One request per batch of at most 1000 recipients of one language: the content is built once,
+each recipient is a personalization whose substitution fills in their unsubscribe link (or,
+with an unsubscribe group, SendGrid's own ``asm`` link). The library has no timeout and no
+retry of its own: timeouts are set here, and retries are the send loop's job, from the
+outcomes this provider reports:
+
+- 2xx: every recipient accepted; 400/413: failed, with SendGrid's messages and fields;
+- 429: retry after ``X-RateLimit-Reset``; 5xx or no connection: retry later;
+- 401/403: :class:`StopSending`, a sentence about the API key;
+- a timeout or a dropped connection after the request went out: uncertain (there is no
+  idempotency key, so it may have been accepted).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import socket
+import time
+import urllib.error
+from typing import Any
+from urllib.parse import urlsplit
+
+from python_http_client import exceptions as http_errors
+from sendgrid import SendGridAPIClient
+
+from flemletter import urls
+from flemletter.config import Config
+from flemletter.delivery.personal import TEST_PREFIX, list_id, mailto_unsubscribe
+from flemletter.delivery.providers.base import Batch, Outcome, Result, StopSending
+from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER
+
+API_KEY_ENV = "SENDGRID_API_KEY"
+MAX_PERSONALIZATIONS = 1000
+ASM_UNSUBSCRIBE = "<%asm_group_unsubscribe_raw_url%>"
+KEY_ADVICE = (
+    f"check that {API_KEY_ENV} holds a current SendGrid API key with the “Mail Send” "
+    "permission (SendGrid → Settings → API Keys)"
+)
+
+# python_http_client logs request headers (the API key) and bodies (addresses) at DEBUG.
+logging.getLogger("python_http_client").setLevel(logging.WARNING)
+
+
+def sendgrid_errors(body: bytes | str | None) -> str:
+    """SendGrid's ``{"errors": [{"message", "field"}]}`` as one readable line."""
+    try:
+        data = json.loads(body or b"{}")
+        errors = data.get("errors") or []
+        said = [
+            f"{e.get('message')}" + (f" (field {e['field']})" if e.get("field") else "")
+            for e in errors
+        ]
+    except (ValueError, AttributeError, TypeError):
+        said = []
+    return "; ".join(said) or "no explanation given"
+
+
+class SendGridProvider:
+    name = "sendgrid"
+    batch_size = MAX_PERSONALIZATIONS
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.settings = config.file.sendgrid
+        self._client: SendGridAPIClient | None = None
+
+    def _api(self) -> Any:
+        if self._client is None:
+            key = os.environ.get(API_KEY_ENV, "")
+            if not key:
+                raise StopSending(
+                    f"the environment variable {API_KEY_ENV} is not set; {KEY_ADVICE}"
+                )
+            self._client = SendGridAPIClient(api_key=key, host=self.settings.base_url.rstrip("/"))
+            self._client.client.timeout = self.settings.read_timeout
+        return self._client
+
+    def _reachable(self) -> bool:
+        """Connect once with the connect timeout, so an unreachable API fails fast and unsent."""
+        parts = urlsplit(self.settings.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), self.settings.connect_timeout).close()
+        except OSError:
+            return False
+        return True
+
+    def body(self, batch: Batch) -> dict[str, Any]:
+        """The Mail Send request of one batch: content once, a personalization per recipient."""
+        s, sender = self.settings, self.config.file.sender
+        group = s.unsubscribe_group
+        link = ASM_UNSUBSCRIBE if group is not None else UNSUBSCRIBE_PLACEHOLDER
+        mailto = mailto_unsubscribe(self.config)
+        personalizations = []
+        seen = set()
+        for to in batch.recipients:
+            if to.email.lower() in seen:
+                continue  # SendGrid refuses the whole request for one address twice
+            seen.add(to.email.lower())
+            person: dict[str, Any] = {
+                "to": [{"email": to.email, **({"name": to.name} if to.name else {})}]
+            }
+            if group is None:
+                person["substitutions"] = {UNSUBSCRIBE_PLACEHOLDER: to.unsubscribe_url}
+                person["headers"] = {"List-Unsubscribe": f"<{to.unsubscribe_url}>, <{mailto}>"}
+            personalizations.append(person)
+        email = batch.email
+        body: dict[str, Any] = {
+            "personalizations": personalizations,
+            "from": {"email": sender.address, "name": sender.name},
+            "subject": (TEST_PREFIX if batch.test else "") + email.subject,
+            "content": [
+                {"type": "text/plain", "value": email.text.replace(UNSUBSCRIBE_PLACEHOLDER, link)},
+                {"type": "text/html", "value": email.html.replace(UNSUBSCRIBE_PLACEHOLDER, link)},
+            ],
+            "headers": {
+                "List-Id": list_id(self.config, batch.lang),
+                "List-Archive": f"<{urls.archive_url(self.config, batch.lang)}>",
+                "Content-Language": batch.lang,
+            },
+            "categories": ["newsletter", batch.issue_id, batch.lang],
+            "custom_args": {
+                "issue": batch.issue_id,
+                "language": batch.lang,
+                "batch": batch.batch_key,
+            },
+        }
+        if group is None:
+            body["headers"]["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        else:
+            body["asm"] = {"group_id": group}
+        if sender.reply_to:
+            body["reply_to"] = {"email": sender.reply_to}
+        if batch.send_at is not None:
+            body["send_at"] = int(batch.send_at.timestamp())
+        if batch.provider_batch_id:
+            body["batch_id"] = batch.provider_batch_id
+        if s.sandbox:
+            body["mail_settings"] = {"sandbox_mode": {"enable": True}}
+        return body
+
+    def send(self, batch: Batch) -> list[Result]:
+        api = self._api()
+        every = [to.email for to in batch.recipients]
+
+        def all_(outcome: Outcome, reason: str = "", after: float | None = None) -> list[Result]:
+            return [Result(e, outcome, reason, after) for e in every]
+
+        body = self.body(batch)
+        if not self._reachable():
+            return all_(Outcome.RETRY, f"cannot connect to {self.settings.base_url}")
+        try:
+            api.send(body)
+        except (http_errors.UnauthorizedError, http_errors.ForbiddenError) as exc:
+            raise StopSending(
+                f"SendGrid refused the API key ({exc.status_code}: "
+                f"{sendgrid_errors(exc.body)}); {KEY_ADVICE}"
+            ) from None
+        except http_errors.TooManyRequestsError as exc:
+            reset = _header(exc.headers, "X-RateLimit-Reset")
+            wait = max(1.0, float(reset) - time.time()) if reset else None
+            return all_(Outcome.RETRY, "SendGrid: too many requests (429)", wait)
+        except http_errors.HTTPError as exc:
+            said = f"SendGrid {exc.status_code}: {sendgrid_errors(exc.body)}"
+            if exc.status_code >= 500:
+                return all_(Outcome.RETRY, said)
+            return all_(Outcome.FAILED, said)
+        except urllib.error.URLError as exc:  # failed while connecting or sending: not accepted
+            return all_(Outcome.RETRY, f"cannot reach SendGrid: {exc.reason}")
+        except (OSError, http.client.HTTPException) as exc:  # the request went out; no answer
+            return all_(Outcome.UNCERTAIN, f"no answer from SendGrid: {exc or type(exc).__name__}")
+        return all_(Outcome.ACCEPTED)
+
+    def new_batch_id(self) -> str:
+        """A SendGrid batch id, through which a scheduled send can be cancelled."""
+        try:
+            response = self._api().client.mail.batch.post()
+        except (http_errors.UnauthorizedError, http_errors.ForbiddenError):
+            raise StopSending(f"SendGrid refused the API key; {KEY_ADVICE}") from None
+        except (http_errors.HTTPError, OSError, http.client.HTTPException) as exc:
+            raise StopSending(f"SendGrid gave no batch id: {_said(exc)}") from None
+        return str(json.loads(response.body)["batch_id"])
+
+    def cancel(self, batch_id: str) -> None:
+        try:
+            self._api().client.user.scheduled_sends.post(
+                request_body={"batch_id": batch_id, "status": "cancel"}
+            )
+        except (http_errors.UnauthorizedError, http_errors.ForbiddenError):
+            raise StopSending(f"SendGrid refused the API key; {KEY_ADVICE}") from None
+        except (http_errors.HTTPError, OSError, http.client.HTTPException) as exc:
+            raise StopSending(f"SendGrid did not cancel batch {batch_id}: {_said(exc)}") from None
+
+    def close(self) -> None:
+        self._client = None
+
+
+def _said(exc: Exception) -> str:
+    if isinstance(exc, http_errors.HTTPError):
+        return f"{exc.status_code}: {sendgrid_errors(exc.body)}"
+    return str(exc) or type(exc).__name__
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if headers is None:
+        return None
+    value = headers.get(name)
+    return None if value is None else str(value)

@@ -1,0 +1,145 @@
+"""Scheduled sends (SendGrid): ``--at`` in the publication's time zone, a batch id per
+issue and language, and ``--cancel`` through that batch id.
+
+SendGrid accepts a ``send_at`` at most 72 hours ahead and can cancel a scheduled send only
+through the ``batch_id`` it was sent with, so the id is made before the first request and
+kept in the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from flemletter.config import Config
+from flemletter.delivery.database import connect
+from flemletter.delivery.ledger import Ledger
+from flemletter.delivery.lock import lock_path, send_lock
+from flemletter.delivery.providers import Provider, StopSending, make_provider
+from flemletter.problems import Problem, UserError
+
+if TYPE_CHECKING:
+    from flemletter.delivery.send import SendPlan
+
+MAX_AHEAD = dt.timedelta(hours=72)
+AT_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@runtime_checkable
+class Scheduler(Protocol):
+    """What a provider that schedules offers besides sending."""
+
+    def new_batch_id(self) -> str: ...
+
+    def cancel(self, batch_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Schedule:
+    when: dt.datetime
+    """The moment to deliver, timezone-aware."""
+
+
+def prepare_schedule(
+    config: Config, provider: str, at: str, now: dt.datetime | None = None
+) -> Schedule:
+    """``--at "YYYY-MM-DD HH:MM"`` in the publication's time zone, checked."""
+    zone = ZoneInfo(config.publication.timezone)
+    problems = []
+    if provider != "sendgrid":
+        problems.append(
+            Problem(
+                "--at",
+                None,
+                f"the {provider} provider cannot schedule a send",
+                hint="use --provider sendgrid, or send without --at",
+            )
+        )
+    try:
+        when = dt.datetime.strptime(at, AT_FORMAT).replace(tzinfo=zone)
+    except ValueError:
+        hint = 'write it as "YYYY-MM-DD HH:MM", e.g. "2025-11-20 08:00"'
+        raise UserError(
+            [*problems, Problem("--at", None, f"'{at}' is not a time", hint=hint)]
+        ) from None
+    now = now or dt.datetime.now(zone)
+    if when <= now:
+        problems.append(Problem("--at", None, f"{at} ({zone.key}) is in the past"))
+    elif when - now > MAX_AHEAD:
+        problems.append(
+            Problem(
+                "--at",
+                None,
+                f"{at} ({zone.key}) is more than 72 hours ahead",
+                hint="SendGrid schedules at most 72 hours ahead; send nearer the time",
+            )
+        )
+    if problems:
+        raise UserError(problems)
+    return Schedule(when)
+
+
+def ensure_batch_id(
+    plan: SendPlan, lang: str, ledger: Ledger, provider: Provider
+) -> tuple[str | None, dt.datetime | None]:
+    """The (issue, language)'s batch id and delivery time, made and recorded on first use."""
+    record = ledger.send_record(plan.issue_id, lang)
+    assert record is not None, "freeze the send first"
+    if record.batch_id is None and isinstance(provider, Scheduler):
+        send_at = int(plan.schedule.when.timestamp()) if plan.schedule else None
+        try:
+            batch_id = provider.new_batch_id()
+        except StopSending as exc:
+            raise UserError([Problem(provider.name, None, str(exc))]) from None
+        ledger.set_batch(plan.issue_id, lang, batch_id, send_at)
+        record = ledger.send_record(plan.issue_id, lang)
+        assert record is not None
+    when = None
+    if record.send_at is not None and record.send_at > time.time():
+        when = dt.datetime.fromtimestamp(record.send_at, dt.UTC)
+    return record.batch_id, when
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    lang: str
+    batch_id: str
+    recipients: int
+
+
+def cancel_send(
+    root: Path, config: Config, issue_id: str, langs: tuple[str, ...] = ()
+) -> list[Cancelled]:
+    """Cancel the scheduled, not yet delivered send of ``issue_id`` through its batch ids.
+
+    The recipients it had go back to ``pending``: a later ``send`` sends them again.
+    """
+    provider = make_provider(config, "sendgrid")
+    assert isinstance(provider, Scheduler)
+    done = []
+    with send_lock(lock_path(config, issue_id), issue_id), closing(connect(config)) as db:
+        ledger = Ledger(db)
+        for lang in langs or tuple(config.languages):
+            record = ledger.send_record(issue_id, lang)
+            if record is None or record.batch_id is None:
+                continue
+            if record.send_at is None or record.send_at <= time.time():
+                message = f"the {lang} send of {issue_id} was not scheduled, or its time has come"
+                raise UserError([Problem(issue_id, None, message, hint="nothing was cancelled")])
+            try:
+                provider.cancel(record.batch_id)
+            except StopSending as exc:
+                raise UserError([Problem("sendgrid", None, str(exc))]) from None
+            # Once cancelled, nothing of that batch goes out: uncertain ones are certain now.
+            count = ledger.requeue(issue_id, lang, "accepted")
+            count += ledger.requeue(issue_id, lang, "uncertain")
+            ledger.set_batch(issue_id, lang, None, None)
+            done.append(Cancelled(lang, record.batch_id, count))
+    if not done:
+        raise UserError([Problem(issue_id, None, f"no scheduled send of {issue_id} to cancel")])
+    return done

@@ -1,0 +1,87 @@
+"""The subscriber list through the command line: import with bad rows, add, unsubscribe, export."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from tests.delivery.conftest import flemletter
+
+GOOD_AND_BAD = """\
+Name,Email,Language,consent_date,consent_source
+Ellen Mäkipiha,ellen@example.org,sv,2025-03-01,web form
+Bob,bob@example.org,en,,
+X,not-an-address,en,,
+Dup,BOB@Example.org,en,,
+Z,z@example.org,fi,,
+Aida Hadžialić,aida@example.org,sv,1 March,
+"""
+
+
+def import_(sample: Path, text: str, *extra: str) -> tuple[int, str, str]:
+    (sample / "list.csv").write_text(text, encoding="utf-8")
+    run = flemletter("subscribers", "import", "list.csv", *extra, cwd=sample)
+    return run.returncode, run.stdout, run.stderr
+
+
+def test_bad_rows_are_named_by_line_and_nothing_is_imported(sample: Path) -> None:
+    code, _, stderr = import_(sample, GOOD_AND_BAD)
+    assert code == 1
+    assert "Traceback" not in stderr
+    assert "list.csv:4: 'not-an-address' is not an email address" in stderr
+    assert "list.csv:5: 'BOB@example.org' appears twice (also on line 3)" in stderr
+    assert "list.csv:6: unknown language 'fi' — use one of: en, sv" in stderr
+    assert "list.csv:7: consent_date '1 March' is not a date — write dates as YYYY-MM-DD" in stderr
+    counts = flemletter("subscribers", "counts", cwd=sample).stdout
+    assert "│ 0      │" in counts  # nobody: all or nothing
+
+
+def test_skip_bad_imports_the_good_rows_and_still_names_the_bad(sample: Path) -> None:
+    code, stdout, stderr = import_(sample, GOOD_AND_BAD, "--skip-bad")
+    assert code == 0, stderr
+    assert "Imported 2 new subscriber(s)" in stdout
+    assert "list.csv:6: warning: unknown language 'fi'" in stderr
+    listing = flemletter("subscribers", "list", cwd=sample).stdout
+    assert "ellen@example.org\tsv\tactive\tEllen Mäkipiha" in listing
+    assert "bob@example.org\ten\tactive\tBob" in listing
+
+
+def test_a_reimport_adds_nothing_twice_and_never_resubscribes(sample: Path) -> None:
+    import_(sample, GOOD_AND_BAD, "--skip-bad")
+    run = flemletter("subscribers", "unsubscribe", "ELLEN@example.org", cwd=sample)
+    assert "Unsubscribed" in run.stdout
+    code, _, stderr = import_(sample, "email,language\nBob@example.org,en\nellen@example.org,sv\n")
+    assert code == 1
+    assert "list.csv:3: 'ellen@example.org' has unsubscribed; an import does not re-add" in stderr
+    code, stdout, _ = import_(sample, "email,language\nBob@example.org,en\n")
+    assert code == 0
+    assert "Imported 0 new subscriber(s); 1 already subscribed" in stdout
+
+
+def test_a_missing_column_is_reported_on_the_header_line(sample: Path) -> None:
+    code, _, stderr = import_(sample, "mail,language\nbob@example.org,en\n")
+    assert code == 1
+    assert "list.csv:1: no 'email' column; unknown column 'mail'" in stderr
+
+
+def test_add_export_and_counts(sample: Path) -> None:
+    run = flemletter(
+        "subscribers", "add", "Eva@Example.org", "--lang", "sv", "--name", "Eva Török", cwd=sample
+    )
+    assert run.returncode == 0, run.stderr
+    again = flemletter("subscribers", "add", "eva@example.org", "--lang", "sv", cwd=sample)
+    assert again.returncode == 1 and "already on the list" in again.stderr
+    wrong = flemletter("subscribers", "add", "x@example.org", "--lang", "de", cwd=sample)
+    assert wrong.returncode == 1 and "unknown language 'de'" in wrong.stderr
+    flemletter("subscribers", "add", "ann@example.org", "--lang", "en", cwd=sample)
+    flemletter("subscribers", "unsubscribe", "ann@example.org", cwd=sample)
+    exported = flemletter("subscribers", "export", "out.csv", cwd=sample)
+    assert exported.returncode == 0
+    with (sample / "out.csv").open(encoding="utf-8") as handle:
+        rows = {r["email"]: r for r in csv.DictReader(handle)}
+    assert rows["Eva@example.org"]["name"] == "Eva Török"
+    assert rows["ann@example.org"]["status"] == "unsubscribed"
+    assert rows["ann@example.org"]["unsubscribed_at"]
+    counts = flemletter("subscribers", "counts", cwd=sample).stdout
+    assert "│ en       │ 0      │ 1            │" in counts
+    assert "│ sv       │ 1      │ 0            │" in counts
