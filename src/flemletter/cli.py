@@ -111,3 +111,13 @@ def build(issue: str, root: Path | None, out: Path | None) -> None:
         folder = result.folder / lang
         stdout.print(f"{lang}: {folder / 'email.html'}  ({result.sizes[lang] / 1000:.1f} KB)")
     stdout.print(f"[green]Built {result.issue_id}[/] in {result.folder}")
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+def summary(issue: str, root: Path | None) -> None:
+    """Print a Markdown summary of ISSUE for reviewers: subjects, preheaders, sizes, problems."""
+    from flemletter.summary import markdown_summary
+
+    click.echo(markdown_summary(issue, check_issue(newsletter_root(root), issue)), nl=False)
