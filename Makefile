@@ -4,13 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint golden bench bench-delivery clean
+.PHONY: install demo test lint golden bench bench-delivery clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(INSTALLED)
+
+install: $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(BIN)/flemletter build 2025-11

@@ -378,3 +378,13 @@ def subscribers_counts(root: Path | None) -> None:
     from flemletter.delivery import report as delivery_report
 
     delivery_report.subscriber_counts(stdout, require_config(newsletter_root(root)))
+
+
+@main.command()
+@click.argument("issue")
+@root_option
+def summary(issue: str, root: Path | None) -> None:
+    """Print a Markdown summary of ISSUE for reviewers: subjects, preheaders, sizes, problems."""
+    from flemletter.summary import markdown_summary
+
+    click.echo(markdown_summary(issue, check_issue(newsletter_root(root), issue)), nl=False)
