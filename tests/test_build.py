@@ -62,6 +62,7 @@ def test_message_headers_survive_in_utf8(sample: Path, edit: Edit) -> None:
     assert message["Reply-To"] == "info@flemingsbergscience.se"
     assert message["Message-ID"] == "<2025-11.sv@flemingsbergscience.se>"
     assert message["MIME-Version"] == "1.0"
+    assert message["Content-Language"] == "sv"
     assert message["Date"] == "Thu, 20 Nov 2025 08:00:00 +0100"
 
 

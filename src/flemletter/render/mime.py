@@ -48,9 +48,10 @@ def build_message(
         message["Reply-To"] = sender.reply_to
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id(config, issue_id, email.lang, to)
-    message["Content-Language"] = email.lang
     message.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # after the parts: set_content drops every Content-* header set before it
+    message["Content-Language"] = email.lang
     # The standard boundary is random; one derived from the content keeps builds byte-identical.
     digest = hashlib.sha256((email.text + email.html).encode()).hexdigest()[:32]
     message.set_boundary(f"=_flemletter_{digest}")
