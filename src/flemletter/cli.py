@@ -229,7 +229,11 @@ def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> Non
 @click.option("--test-to", multiple=True, metavar="ADDR", help="Send a [TEST] copy here only.")
 @click.option("--yes", is_flag=True, help="Do not ask before sending.")
 @click.option("--resend-uncertain", is_flag=True, help="Send again those whose outcome is unknown.")
-@click.option("--at", metavar='"YYYY-MM-DD HH:MM"', help="Schedule (SendGrid), local time.")
+@click.option(
+    "--at",
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="Schedule (SendGrid), on each language's clock ([languages.xx] timezone).",
+)
 @click.option("--cancel", is_flag=True, help="Cancel a scheduled send of ISSUE (SendGrid).")
 @handles_user_errors
 def send(

@@ -54,7 +54,8 @@ class Publication(_Strict):
     default_language: str
     """The language readers arriving at the archive root are sent to."""
     timezone: str = "Europe/Stockholm"
-    """The publication's time zone: issue dates and scheduled sends are in it."""
+    """The publication's time zone: issue dates are in it, and ``send --at`` for languages
+    without a ``timezone`` of their own."""
     tag_authority: str | None = None
     """Domain used in permanent feed ids (``tag:`` URIs); defaults to the base URL's host."""
 
