@@ -4,7 +4,7 @@ Regenerate after a deliberate change with ``make golden`` (``python -m tests.gol
 then read ``git diff tests/golden`` as you would read code.
 
 ``golden/<issue>/`` holds the issue's email and web version; ``golden/site/`` the feeds
-of each language (one file per format and language).
+of each language (one file per format and language) and its unsubscribe page.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ ISSUE = "2025-11"
 SITE = "site"
 PINNED_SUFFIXES = (".html", ".txt", ".eml", ".mjml")
 PINNED_SITE_FILES = ("feed.atom.xml", "feed.rss.xml", "feed.json")
+PINNED_SITE_PAGES = ("unsubscribe/index.html",)
 
 
 def pinned_files(folder: Path) -> dict[str, bytes]:
@@ -33,11 +34,11 @@ def pinned_files(folder: Path) -> dict[str, bytes]:
 
 
 def pinned_site_files(folder: Path) -> dict[str, bytes]:
-    """The feeds under a built ``site`` folder, by relative path."""
+    """The feeds and the unsubscribe pages under a built ``site`` folder, by relative path."""
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.name in PINNED_SITE_FILES
+        if path.name in PINNED_SITE_FILES or path.as_posix().endswith(PINNED_SITE_PAGES)
     }
 
 

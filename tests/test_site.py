@@ -67,6 +67,8 @@ def test_the_site_has_every_page(site: Path) -> None:
         "sv/2025-11/index.html",
         "sv/articles/karolinska-atmp-centrum/platshallare-karolinska-atmp-centrum.jpg",
         "sv/articles/agnes-torok-scenpoesi/index.html",
+        "en/unsubscribe/index.html",
+        "sv/unsubscribe/index.html",
     }
     built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert expected <= built

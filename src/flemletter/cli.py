@@ -229,7 +229,11 @@ def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> Non
 @click.option("--test-to", multiple=True, metavar="ADDR", help="Send a [TEST] copy here only.")
 @click.option("--yes", is_flag=True, help="Do not ask before sending.")
 @click.option("--resend-uncertain", is_flag=True, help="Send again those whose outcome is unknown.")
-@click.option("--at", metavar='"YYYY-MM-DD HH:MM"', help="Schedule (SendGrid), local time.")
+@click.option(
+    "--at",
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="Schedule (SendGrid), on each language's clock ([languages.xx] timezone).",
+)
 @click.option("--cancel", is_flag=True, help="Cancel a scheduled send of ISSUE (SendGrid).")
 @handles_user_errors
 def send(
@@ -337,15 +341,18 @@ def subscribers_add(email: str, language: str, name: str | None, root: Path | No
 
 
 @subscribers.command("unsubscribe")
-@click.argument("email")
+@click.argument("email", metavar="ADDRESS_OR_TOKEN")
 @root_option
 @handles_user_errors
 def subscribers_unsubscribe(email: str, root: Path | None) -> None:
-    """Unsubscribe EMAIL (kept on the list as unsubscribed, so no import re-adds them)."""
+    """Unsubscribe an address, or whoever the token in an unsubscribe email's subject names
+    (kept on the list as unsubscribed, so no import re-adds them)."""
     from flemletter.config import require_config
-    from flemletter.delivery.subscribers import unsubscribe
+    from flemletter.delivery.subscribers import unsubscribe, unsubscribe_address
 
-    if unsubscribe(require_config(newsletter_root(root)), email):
+    config = require_config(newsletter_root(root))
+    email = unsubscribe_address(config, email)
+    if unsubscribe(config, email):
         stdout.print(f"Unsubscribed {escape(email)}.")
     else:
         stdout.print(f"{escape(email)} was not an active subscriber; nothing changed.")

@@ -34,6 +34,16 @@ def _check_address(value: str) -> str:
     return value
 
 
+def _check_zone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a time zone such as 'Europe/Stockholm'") from None
+    return value
+
+
 class Publication(_Strict):
     name: str = Field(min_length=1)
     """The newsletter's name, shown in the email header and the From line."""
@@ -44,7 +54,8 @@ class Publication(_Strict):
     default_language: str
     """The language readers arriving at the archive root are sent to."""
     timezone: str = "Europe/Stockholm"
-    """The publication's time zone: issue dates and scheduled sends are in it."""
+    """The publication's time zone: issue dates are in it, and ``send --at`` for languages
+    without a ``timezone`` of their own."""
     tag_authority: str | None = None
     """Domain used in permanent feed ids (``tag:`` URIs); defaults to the base URL's host."""
 
@@ -55,14 +66,7 @@ class Publication(_Strict):
             raise ValueError(f"'{value}' must be an absolute URL starting with https://")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not a time zone such as 'Europe/Stockholm'") from None
-        return value
+    _known_zone = field_validator("timezone")(_check_zone)
 
 
 class Language(_Strict):
@@ -70,6 +74,11 @@ class Language(_Strict):
     """The publication's name in this language, if it differs."""
     description: str = ""
     """One sentence about the newsletter in this language (feeds, archive)."""
+    timezone: str | None = None
+    """The time zone of this language's readers, e.g. ``America/New_York``: ``send --at``
+    times are in it. Default: the publication's ``timezone``."""
+
+    _known_zone = field_validator("timezone")(_check_zone)
 
 
 class Sender(_Strict):
@@ -91,7 +100,21 @@ class Delivery(_Strict):
     outbox: str = "outbox"
     """The Maildir the ``outbox`` provider writes to, relative to the root."""
     unsubscribe_url: str | None = None
-    """Personal one-click unsubscribe link; ``{token}`` is replaced per recipient."""
+    """An unsubscribe endpoint of your own, e.g. ``https://example.org/unsubscribe?t={token}``;
+    ``{token}`` (and ``{lang}``) are filled in per recipient. It must unsubscribe on an
+    RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``), not only on a visit:
+    setting it makes every message promise one-click unsubscribe to Gmail and others.
+    Unset, the links lead to the web archive's unsubscribe page, which helps readers send
+    the unsubscribe email (see ``[unsubscribe] mailto``)."""
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError(f"'{value}' must start with https:// (RFC 8058 requires it)")
+        if value is not None and "{token}" not in value:
+            raise ValueError(f"'{value}' has no {{token}}: the endpoint could not tell who left")
+        return value
 
 
 class EmailSettings(_Strict):
@@ -121,7 +144,8 @@ class Unsubscribe(_Strict):
     secret_env: str = "FLEMLETTER_UNSUBSCRIBE_SECRET"
     """The environment variable holding the secret that signs personal unsubscribe links."""
     mailto: str | None = None
-    """Address for the ``mailto:`` unsubscribe in ``List-Unsubscribe``; default: the sender."""
+    """Where unsubscribe emails go (the ``mailto:`` in ``List-Unsubscribe`` and the archive's
+    unsubscribe page); default: the sender's address. Someone must read it."""
 
     @field_validator("mailto")
     @classmethod
@@ -200,6 +224,10 @@ class Config:
 
     def publication_name(self, lang: str) -> str:
         return self.file.languages[lang].name or self.publication.name
+
+    def timezone(self, lang: str) -> str:
+        """The time zone of ``lang``'s readers: its own, else the publication's."""
+        return self.file.languages[lang].timezone or self.publication.timezone
 
 
 def find_root(start: Path) -> Path | None:

@@ -1,7 +1,8 @@
 """Where things live on the published web archive. Every URL the outputs carry comes from here.
 
 Layout under the base URL: ``<lang>/`` (archive), ``<lang>/<issue>/`` (an issue's web
-version), ``<lang>/articles/<slug>/`` (an article and its images), ``<lang>/feed.*``.
+version), ``<lang>/articles/<slug>/`` (an article and its images), ``<lang>/feed.*``,
+``<lang>/unsubscribe/`` (where the emails' unsubscribe links lead).
 Permanent feed ids (``tag:`` URIs) are made here too: they name the same things as the URLs
 but never change when the site moves.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from flemletter.config import Config
 from flemletter.models import Article
@@ -117,9 +118,37 @@ def absolute(url: str, base: str) -> str:
     return urljoin(base, url)
 
 
-def unsubscribe_url(config: Config, token: str) -> str:
-    """A recipient's one-click unsubscribe link: ``[delivery] unsubscribe_url`` with its token."""
-    template = config.file.delivery.unsubscribe_url or (
-        f"{config.publication.base_url}unsubscribe/?token={{token}}"
-    )
-    return template.replace("{token}", token)
+UNSUBSCRIBE_SUBJECT = "unsubscribe"
+"""The subject of an unsubscribe email, before the token: one word mail filters can match."""
+TOKEN_SLOT = "__TOKEN__"
+"""Stands for the reader's token in the unsubscribe page's mailto, until its script fills it in."""
+
+
+def unsubscribe_page_url(config: Config, lang: str) -> str:
+    """The web archive's unsubscribe page: it helps the reader send the unsubscribe email."""
+    return f"{archive_url(config, lang)}unsubscribe/"
+
+
+def unsubscribe_url(config: Config, lang: str, token: str) -> str:
+    """A recipient's unsubscribe link: ``[delivery] unsubscribe_url`` with their token, or
+    the archive's unsubscribe page in their language with the token in the query."""
+    endpoint = config.file.delivery.unsubscribe_url
+    if endpoint is None:
+        return f"{unsubscribe_page_url(config, lang)}?token={token}"
+    return endpoint.replace("{token}", token).replace("{lang}", lang)
+
+
+def unsubscribe_address(config: Config) -> str:
+    """Where unsubscribe emails go: ``[unsubscribe] mailto``, else the sender."""
+    return config.file.unsubscribe.mailto or config.file.sender.address
+
+
+def unsubscribe_subject(token: str | None) -> str:
+    return f"{UNSUBSCRIBE_SUBJECT} {token}" if token else UNSUBSCRIBE_SUBJECT
+
+
+def unsubscribe_mailto(config: Config, token: str | None = None, body: str = "") -> str:
+    """``mailto:`` the unsubscribe address, subject ``unsubscribe <token>`` (RFC 6068)."""
+    fields = {"subject": unsubscribe_subject(token)} | ({"body": body} if body else {})
+    query = urlencode(fields, quote_via=quote)
+    return f"mailto:{quote(unsubscribe_address(config), safe='@+')}?{query}"

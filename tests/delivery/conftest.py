@@ -37,6 +37,14 @@ def use_sendgrid(root: Path, base_url: str, **settings: object) -> None:
     config.write_text(text[:start] + "[sendgrid]\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
+def use_unsubscribe_endpoint(root: Path, endpoint: str) -> None:
+    """Set ``[delivery] unsubscribe_url``: an unsubscribe endpoint of the newsletter's own."""
+    config = root / "flemletter.toml"
+    text = config.read_text(encoding="utf-8")
+    table = f'[delivery]\nunsubscribe_url = "{endpoint}"\n'
+    config.write_text(text.replace("[delivery]\n", table, 1), encoding="utf-8")
+
+
 def many(count: int, langs: tuple[str, ...] = ("en", "sv")) -> list[tuple[str, str, str]]:
     """``count`` subscribers spread over ``langs``."""
     return [(f"r{n:06d}@example.org", langs[n % len(langs)], f"Läsare {n}") for n in range(count)]

@@ -15,7 +15,13 @@ from flemletter.config import require_config
 from flemletter.delivery.database import database_path
 from flemletter.delivery.send import RetryPolicy, plan_send, run_send
 from flemletter.delivery.subscribers import import_csv
-from tests.delivery.conftest import flemletter, many, use_sendgrid, write_subscribers
+from tests.delivery.conftest import (
+    flemletter,
+    many,
+    use_sendgrid,
+    use_unsubscribe_endpoint,
+    write_subscribers,
+)
 from tests.sendgrid_server import API_KEY, VALIDATOR, FakeSendGrid, rule_errors, sendgrid_server
 
 FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, attempts=4)
@@ -63,9 +69,11 @@ def test_a_few_thousand_make_the_right_number_of_valid_requests(sample: Path, ke
     assert "%%unsubscribe_url%%" in first["content"][1]["value"]  # built once per language
     person = first["personalizations"][0]
     url = person["substitutions"]["%%unsubscribe_url%%"]
-    assert url.startswith("https://www.flemingsbergscience.se/newsletter/unsubscribe/?token=")
-    assert person["headers"]["List-Unsubscribe"].startswith(f"<{url}>, <mailto:")
-    assert first["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert url.startswith(f"https://www.flemingsbergscience.se/newsletter/{lang}/unsubscribe/?")
+    token = url.partition("token=")[2]
+    mailto = f"mailto:newsletter@flemingsbergscience.se?subject=unsubscribe%20{token}"
+    assert person["headers"] == {"List-Unsubscribe": f"<{mailto}>, <{url}>"}  # no one-click:
+    assert "List-Unsubscribe-Post" not in first["headers"]  # the archive cannot take a POST
     assert first["headers"]["List-Id"].endswith(f"<{lang}.newsletter.flemingsbergscience.se>")
     order = [p["to"][0]["email"] for p in first["personalizations"]]
     assert order == sorted(order)  # the ledger's order, not prepended
@@ -192,6 +200,23 @@ def test_an_unsubscribe_group_uses_sendgrids_own_links(sample: Path, key: str) -
     assert "<%asm_group_unsubscribe_raw_url%>" in request["content"][1]["value"]
     assert "%%unsubscribe_url%%" not in request["content"][1]["value"]
     assert "substitutions" not in request["personalizations"][0]
+    assert "headers" not in request["personalizations"][0]  # SendGrid adds its own, one-click
+    assert "List-Unsubscribe-Post" not in request["headers"]
+
+
+def test_an_unsubscribe_endpoint_of_ones_own_gets_one_click(sample: Path, key: str) -> None:
+    subscribed(sample, many(4))
+    use_unsubscribe_endpoint(sample, "https://lists.example.org/leave/{token}")
+    with sendgrid_server() as (url, fake):
+        use_sendgrid(sample, url)
+        run_send(plan_send(sample, "2025-11", provider="sendgrid"), policy=FAST)
+    assert fake.invalid == []
+    for request in fake.requests:
+        for person in request["personalizations"]:
+            link = person["substitutions"]["%%unsubscribe_url%%"]
+            assert link.startswith("https://lists.example.org/leave/")
+            assert person["headers"]["List-Unsubscribe"].startswith(f"<{link}>, <mailto:")
+            assert person["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_scheduling_in_local_time_and_cancelling(sample: Path, key: str) -> None:
@@ -220,6 +245,69 @@ def test_scheduling_in_local_time_and_cancelling(sample: Path, key: str) -> None
     assert sorted(fake.cancelled) == sorted(fake.batches)
     assert "en: cancelled the scheduled send" in cancel.stdout
     assert {state for state, _ in states(sample).values()} == {"pending"}
+
+
+def test_at_is_on_the_clock_of_each_languages_readers(sample: Path, key: str) -> None:
+    config = sample / "flemletter.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[languages.sv]", 'timezone = "America/New_York"\n\n[languages.sv]'),
+        encoding="utf-8",
+    )
+    subscribed(sample, many(6))
+    stockholm, new_york = ZoneInfo("Europe/Stockholm"), ZoneInfo("America/New_York")
+    soon = (dt.datetime.now(stockholm) + dt.timedelta(hours=30)).replace(second=0, microsecond=0)
+    at = soon.strftime("%Y-%m-%d %H:%M")
+    with sendgrid_server() as (url, fake):
+        use_sendgrid(sample, url)
+        run = flemletter(
+            "send", "2025-11", "--provider", "sendgrid", "--at", at, "--yes", cwd=sample
+        )
+        assert run.returncode == 0, run.stderr
+    send_at = {r["categories"][2]: r["send_at"] for r in fake.requests}
+    in_new_york = soon.replace(tzinfo=None).replace(tzinfo=new_york)
+    assert send_at == {"en": int(in_new_york.timestamp()), "sv": int(soon.timestamp())}
+    assert send_at["en"] - send_at["sv"] in (5 * 3600, 6 * 3600)  # same clock time, later
+    assert "en: “Collaboration" in run.stdout
+    assert f"scheduled for {at} E" in run.stdout and "(America/New_York)" in run.stdout
+    assert "(Europe/Stockholm)" in run.stdout
+
+
+def test_at_is_checked_in_each_languages_time_zone(sample: Path) -> None:
+    from flemletter.config import require_config
+    from flemletter.delivery.schedule import prepare_schedule
+    from flemletter.problems import UserError
+
+    config = sample / "flemletter.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("[languages.sv]", 'timezone = "America/New_York"\n\n[languages.sv]'),
+        encoding="utf-8",
+    )
+    loaded = require_config(sample)
+    now = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
+    # At 12:00 UTC, 09:30 has passed in Stockholm; in New York it is still ahead.
+    with pytest.raises(UserError) as caught:
+        prepare_schedule(loaded, "sendgrid", "2026-03-07 09:30", now=now)
+    assert [p.message for p in caught.value.problems] == [
+        "2026-03-07 09:30 (Europe/Stockholm) is in the past"
+    ]
+    only_en = prepare_schedule(loaded, "sendgrid", "2026-03-07 09:30", ("en",), now=now)
+    assert only_en.when["en"] == dt.datetime(2026, 3, 7, 14, 30, tzinfo=dt.UTC)
+    # New York moves its clocks forward on 8 March 2026: 02:30 does not exist there.
+    with pytest.raises(UserError) as caught:
+        prepare_schedule(loaded, "sendgrid", "2026-03-08 02:30", now=now)
+    assert [p.message for p in caught.value.problems] == [
+        "2026-03-08 02:30 (America/New_York) does not exist"
+    ]
+    text = config.read_text(encoding="utf-8").replace("America/New_York", "America/Neu_York")
+    config.write_text(text, encoding="utf-8")
+    run = flemletter("send", "2025-11", "--dry-run", cwd=sample)
+    assert run.returncode == 1
+    line = 1 + text[: text.index("Neu_York")].count("\n")
+    assert f"flemletter.toml:{line}: 'languages.en.timezone': 'America/Neu_York' is not a" in (
+        run.stderr
+    )
 
 
 def test_the_contract_server_catches_real_mistakes() -> None:

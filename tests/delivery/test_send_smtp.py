@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,12 @@ from flemletter.delivery.personal import token_address
 from flemletter.delivery.send import RetryPolicy, plan_send, run_send, send_test
 from flemletter.delivery.subscribers import import_csv, unsubscribe
 from flemletter.problems import UserError
-from tests.delivery.conftest import flemletter, use_smtp, write_subscribers
+from tests.delivery.conftest import (
+    flemletter,
+    use_smtp,
+    use_unsubscribe_endpoint,
+    write_subscribers,
+)
 from tests.smtp_server import USER, smtp_server
 
 FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, attempts=4)
@@ -51,13 +57,16 @@ def test_every_subscriber_gets_one_message_in_their_language(sample: Path, secre
     assert ellen["To"].addresses[0].display_name == "Ellen Mäkipiha"
     assert messages["aida@example.org"]["To"].addresses[0].display_name == "Aida Hadžialić"
     assert messages["bob@example.org"]["Subject"].startswith("Collaboration in Science")
-    assert ellen["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    https, mailto = (part.strip(" <>") for part in ellen["List-Unsubscribe"].split(","))
-    assert https.startswith("https://www.flemingsbergscience.se/newsletter/unsubscribe/?token=")
-    assert mailto == "mailto:newsletter@flemingsbergscience.se?subject=unsubscribe"
+    # The archive is static: no one-click promise, the mailto first, the page for people.
+    assert "List-Unsubscribe-Post" not in ellen
+    mailto, https = unsubscribe_links(ellen)
+    assert https.startswith("https://www.flemingsbergscience.se/newsletter/sv/unsubscribe/?token=")
     token = https.partition("token=")[2]
+    assert mailto == f"mailto:newsletter@flemingsbergscience.se?subject=unsubscribe%20{token}"
     assert token_address(secret.encode(), token) == "ellen@example.org"
     assert token_address(b"another secret", token) is None
+    bob_page = unsubscribe_links(messages["bob@example.org"])[1]
+    assert bob_page.startswith("https://www.flemingsbergscience.se/newsletter/en/unsubscribe/?")
     assert ellen["List-Id"] == "Flemingsberg Science (sv) <sv.newsletter.flemingsbergscience.se>"
     assert ellen["List-Archive"] == "<https://www.flemingsbergscience.se/newsletter/sv/>"
     assert ellen["Message-ID"] != messages["aida@example.org"]["Message-ID"]
@@ -66,6 +75,40 @@ def test_every_subscriber_gets_one_message_in_their_language(sample: Path, secre
     assert f"Avregistrera: {https}" in text or https in text
     assert f'href="{https}"' in html
     assert "%%unsubscribe_url%%" not in text + html
+
+
+def unsubscribe_links(message: EmailMessage) -> list[str]:
+    return [part.strip(" <>") for part in message["List-Unsubscribe"].split(",")]
+
+
+def test_an_unsubscribe_endpoint_of_ones_own_gets_one_click(sample: Path, secret: str) -> None:
+    use_unsubscribe_endpoint(sample, "https://lists.example.org/leave?l=fs-{lang}&t={token}")
+    subscribed(sample)
+    with smtp_server() as (port, server):
+        use_smtp(sample, port)
+        run_send(plan_send(sample, "2025-11", provider="smtp"), policy=FAST)
+        agnes = server.messages()["agnes@example.org"]
+    assert agnes["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    https, mailto = unsubscribe_links(agnes)  # RFC 8058: the https endpoint first
+    assert https.startswith("https://lists.example.org/leave?l=fs-sv&t=")
+    token = https.partition("&t=")[2]
+    assert token_address(secret.encode(), token) == "agnes@example.org"
+    assert mailto.endswith(f"?subject=unsubscribe%20{token}")
+    html = agnes.get_body(("html",))
+    assert html is not None and f'href="{https.replace("&", "&amp;")}"' in html.get_content()
+
+
+def test_an_unsubscribe_endpoint_must_be_https_and_take_the_token(sample: Path) -> None:
+    original = (sample / "flemletter.toml").read_text(encoding="utf-8")
+    for endpoint, said in [
+        ("http://example.org/u?t={token}", "must start with https://"),
+        ("https://example.org/unsubscribe", "has no {token}"),
+    ]:
+        (sample / "flemletter.toml").write_text(original, encoding="utf-8")
+        use_unsubscribe_endpoint(sample, endpoint)
+        run = flemletter("send", "2025-11", "--dry-run", cwd=sample)
+        assert run.returncode == 1
+        assert "flemletter.toml:" in run.stderr and said in run.stderr, run.stderr
 
 
 def test_451_is_retried_and_550_is_failed_with_the_servers_words(sample: Path, secret: str) -> None:

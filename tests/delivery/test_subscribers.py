@@ -1,10 +1,19 @@
-"""The subscriber list through the command line: import with bad rows, add, unsubscribe, export."""
+"""The subscriber list through the command line: import with bad rows, add, unsubscribe (by
+address or by the token of an unsubscribe email), export."""
 
 from __future__ import annotations
 
 import csv
+import email
+import io
+import mailbox
+from email.policy import default
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
+from flemletter.delivery.personal import unsubscribe_token
 from tests.delivery.conftest import flemletter
 
 GOOD_AND_BAD = """\
@@ -85,3 +94,56 @@ def test_add_export_and_counts(sample: Path) -> None:
     counts = flemletter("subscribers", "counts", cwd=sample).stdout
     assert "│ en       │ 0      │ 1            │" in counts
     assert "│ sv       │ 1      │ 0            │" in counts
+
+
+def sent_unsubscribe_links(sample: Path) -> dict[str, list[str]]:
+    """Each recipient's ``List-Unsubscribe`` links, from the messages in the outbox."""
+    box = mailbox.Maildir(sample / "outbox", create=False)
+    found = {}
+    for key in box.iterkeys():
+        message = email.message_from_bytes(box.get_bytes(key), policy=default)
+        links = [part.strip(" <>") for part in str(message["List-Unsubscribe"]).split(",")]
+        found[str(message["To"].addresses[0].addr_spec).lower()] = links
+    return found
+
+
+def test_an_unsubscribe_email_is_processed_by_its_token(
+    sample: Path, secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flemletter("subscribers", "add", "Eva@Example.org", "--lang", "sv", cwd=sample)
+    flemletter("subscribers", "add", "bob@example.org", "--lang", "en", cwd=sample)
+    assert flemletter("send", "2025-11", "--yes", cwd=sample).returncode == 0
+    links = sent_unsubscribe_links(sample)
+    mailto, page = links["eva@example.org"]
+    subject = parse_qs(urlsplit(mailto).query)["subject"][0]  # what reaches the communicator
+    token = subject.removeprefix("unsubscribe ")
+
+    guessed = unsubscribe_token(b"a guessed secret", "bob@example.org")
+    forged = flemletter("subscribers", "unsubscribe", guessed, cwd=sample)
+    assert forged.returncode == 1
+    assert "is neither an address nor a genuine unsubscribe token" in forged.stderr
+    assert "Traceback" not in forged.stderr
+    monkeypatch.delenv("FLEMLETTER_UNSUBSCRIBE_SECRET")
+    unsigned = flemletter("subscribers", "unsubscribe", token, cwd=sample)
+    assert unsigned.returncode == 1
+    assert "FLEMLETTER_UNSUBSCRIBE_SECRET is not set" in unsigned.stderr
+    monkeypatch.setenv("FLEMLETTER_UNSUBSCRIBE_SECRET", secret)
+    assert statuses(sample) == {"Eva@example.org": "active", "bob@example.org": "active"}
+
+    run = flemletter("subscribers", "unsubscribe", subject, cwd=sample)  # the subject, whole
+    assert run.returncode == 0, run.stderr
+    assert "Unsubscribed eva@example.org." in run.stdout
+    bob_page = links["bob@example.org"][1]  # or the link from the email, pasted
+    assert flemletter("subscribers", "unsubscribe", bob_page, cwd=sample).returncode == 0
+    assert statuses(sample) == {
+        "Eva@example.org": "unsubscribed",
+        "bob@example.org": "unsubscribed",
+    }
+    again = flemletter("subscribers", "unsubscribe", token, cwd=sample)
+    assert again.returncode == 0 and "was not an active subscriber" in again.stdout
+    assert page.endswith(f"/sv/unsubscribe/?token={token}")
+
+
+def statuses(sample: Path) -> dict[str, str]:
+    exported = flemletter("subscribers", "export", cwd=sample).stdout
+    return {r["email"]: r["status"] for r in csv.DictReader(io.StringIO(exported))}

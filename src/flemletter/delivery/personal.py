@@ -1,7 +1,10 @@
 """What makes a message personal: the signed unsubscribe link and the per-recipient headers.
 
-The token is ``<address in base64url>.<HMAC-SHA256>``: the unsubscribe page can read the
-address from it and check it was made with the secret, which only the environment holds.
+The token is ``<address in base64url>.<HMAC-SHA256>``: whoever processes an unsubscribe
+(``flemletter subscribers unsubscribe <token>``, or an endpoint of your own) reads the address
+from it and checks it was made with the secret, which only the environment holds. Readers
+send it back in the subject of an unsubscribe email (``List-Unsubscribe``'s mailto, or the
+archive's unsubscribe page), or to ``[delivery] unsubscribe_url`` if one is configured.
 """
 
 from __future__ import annotations
@@ -59,14 +62,32 @@ def token_address(secret: bytes, token: str) -> str | None:
     return address if hmac.compare_digest(unsubscribe_token(secret, address), token) else None
 
 
-def recipient(config: Config, secret: bytes, email: str, name: str | None) -> Recipient:
-    url = urls.unsubscribe_url(config, unsubscribe_token(secret, email))
-    return Recipient(email=email, name=name, unsubscribe_url=url)
+def recipient(config: Config, secret: bytes, email: str, name: str | None, lang: str) -> Recipient:
+    token = unsubscribe_token(secret, email)
+    return Recipient(
+        email=email,
+        name=name,
+        unsubscribe_url=urls.unsubscribe_url(config, lang, token),
+        unsubscribe_mailto=urls.unsubscribe_mailto(config, token),
+    )
 
 
-def mailto_unsubscribe(config: Config) -> str:
-    address = config.file.unsubscribe.mailto or config.file.sender.address
-    return f"mailto:{address}?subject=unsubscribe"
+def one_click(config: Config) -> bool:
+    """Whether the unsubscribe link is an endpoint that takes RFC 8058 one-click POSTs: only
+    one configured as ``[delivery] unsubscribe_url``, never the static archive's page."""
+    return config.file.delivery.unsubscribe_url is not None
+
+
+def unsubscribe_headers(config: Config, to: Recipient) -> dict[str, str]:
+    """``List-Unsubscribe`` (RFC 2369), and ``List-Unsubscribe-Post`` (RFC 8058) only when
+    a POST really unsubscribes. Without such an endpoint the mailto comes first: a mail
+    program that unsubscribes by itself sends that email; the page is for people."""
+    if one_click(config):
+        return {
+            "List-Unsubscribe": f"<{to.unsubscribe_url}>, <{to.unsubscribe_mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    return {"List-Unsubscribe": f"<{to.unsubscribe_mailto}>, <{to.unsubscribe_url}>"}
 
 
 def list_id(config: Config, lang: str) -> str:
@@ -75,7 +96,7 @@ def list_id(config: Config, lang: str) -> str:
 
 
 def personal_message(config: Config, batch: Batch, to: Recipient) -> EmailMessage:
-    """The complete message for one recipient, with RFC 8058 one-click unsubscribe headers."""
+    """The complete message for one recipient, with its unsubscribe headers."""
     email = batch.email
     personal = type(email)(
         lang=email.lang,
@@ -91,8 +112,8 @@ def personal_message(config: Config, batch: Batch, to: Recipient) -> EmailMessag
     # A test copy must not share the real message's id: clients drop a second copy of an id.
     who = f"test {batch.date.isoformat()} {to.email}" if batch.test else to.email.lower()
     message.replace_header("Message-ID", message_id(config, batch.issue_id, batch.lang, who))
-    message["List-Unsubscribe"] = f"<{to.unsubscribe_url}>, <{mailto_unsubscribe(config)}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for header, value in unsubscribe_headers(config, to).items():
+        message[header] = value
     message["List-Id"] = list_id(config, batch.lang)
     message["List-Archive"] = f"<{urls.archive_url(config, batch.lang)}>"
     # Fold only at spaces: a long unsubscribe URL must stay whole, not become RFC 2047 words.

@@ -34,10 +34,11 @@ from flemletter.delivery.subscribers import counts as subscriber_table
 
 
 def plan(out: Console, send: SendPlan) -> None:
-    when = ""
-    if send.schedule is not None:
-        when = f", scheduled for {send.schedule.when:%Y-%m-%d %H:%M %Z}"
     for lp in send.languages:
+        when = ""
+        if send.schedule is not None:
+            local = send.schedule.when[lp.lang]
+            when = f", scheduled for {local:%Y-%m-%d %H:%M %Z} ({send.config.timezone(lp.lang)})"
         note = ""
         if lp.frozen:
             note = f" (continuing: {lp.accepted} already accepted"

@@ -1,5 +1,5 @@
-"""Scheduled sends (SendGrid): ``--at`` in the publication's time zone, a batch id per
-issue and language, and ``--cancel`` through that batch id.
+"""Scheduled sends (SendGrid): ``--at`` in each language's time zone, a batch id per issue
+and language, and ``--cancel`` through that batch id.
 
 SendGrid accepts a ``send_at`` at most 72 hours ahead and can cancel a scheduled send only
 through the ``batch_id`` it was sent with, so the id is made before the first request and
@@ -41,15 +41,21 @@ class Scheduler(Protocol):
 
 @dataclass(frozen=True)
 class Schedule:
-    when: dt.datetime
-    """The moment to deliver, timezone-aware."""
+    at: str
+    """``--at`` as given: a time on the clock of each language's readers."""
+    when: dict[str, dt.datetime]
+    """Per language, the moment to deliver, timezone-aware (in the language's zone)."""
 
 
 def prepare_schedule(
-    config: Config, provider: str, at: str, now: dt.datetime | None = None
+    config: Config,
+    provider: str,
+    at: str,
+    langs: list[str] | tuple[str, ...] = (),
+    now: dt.datetime | None = None,
 ) -> Schedule:
-    """``--at "YYYY-MM-DD HH:MM"`` in the publication's time zone, checked."""
-    zone = ZoneInfo(config.publication.timezone)
+    """``--at "YYYY-MM-DD HH:MM"`` in each language's time zone, checked for every language
+    (default: all); a language without its own ``timezone`` uses the publication's."""
     problems = []
     if provider != "sendgrid":
         problems.append(
@@ -61,27 +67,40 @@ def prepare_schedule(
             )
         )
     try:
-        when = dt.datetime.strptime(at, AT_FORMAT).replace(tzinfo=zone)
+        wall = dt.datetime.strptime(at, AT_FORMAT)
     except ValueError:
         hint = 'write it as "YYYY-MM-DD HH:MM", e.g. "2025-11-20 08:00"'
         raise UserError(
             [*problems, Problem("--at", None, f"'{at}' is not a time", hint=hint)]
         ) from None
-    now = now or dt.datetime.now(zone)
-    if when <= now:
-        problems.append(Problem("--at", None, f"{at} ({zone.key}) is in the past"))
-    elif when - now > MAX_AHEAD:
-        problems.append(
-            Problem(
-                "--at",
-                None,
-                f"{at} ({zone.key}) is more than 72 hours ahead",
-                hint="SendGrid schedules at most 72 hours ahead; send nearer the time",
-            )
-        )
+    now = now or dt.datetime.now(dt.UTC)
+    when: dict[str, dt.datetime] = {}
+    for lang in langs or config.languages:
+        zone = ZoneInfo(config.timezone(lang))
+        when[lang] = wall.replace(tzinfo=zone)
+        problem = _time_problem(at, when[lang], zone, now)
+        if problem is not None and problem not in problems:
+            problems.append(problem)  # once per zone, not per language in it
     if problems:
         raise UserError(problems)
-    return Schedule(when)
+    return Schedule(at, when)
+
+
+def _time_problem(at: str, when: dt.datetime, zone: ZoneInfo, now: dt.datetime) -> Problem | None:
+    there = f"{at} ({zone.key})"
+    if when.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != when.replace(tzinfo=None):
+        hint = "the clocks move forward then; choose a time an hour later"
+        return Problem("--at", None, f"{there} does not exist", hint=hint)
+    if when <= now:
+        return Problem("--at", None, f"{there} is in the past")
+    if when - now > MAX_AHEAD:
+        return Problem(
+            "--at",
+            None,
+            f"{there} is more than 72 hours ahead",
+            hint="SendGrid schedules at most 72 hours ahead; send nearer the time",
+        )
+    return None
 
 
 def ensure_batch_id(
@@ -91,7 +110,7 @@ def ensure_batch_id(
     record = ledger.send_record(plan.issue_id, lang)
     assert record is not None, "freeze the send first"
     if record.batch_id is None and isinstance(provider, Scheduler):
-        send_at = int(plan.schedule.when.timestamp()) if plan.schedule else None
+        send_at = int(plan.schedule.when[lang].timestamp()) if plan.schedule else None
         try:
             batch_id = provider.new_batch_id()
         except StopSending as exc:

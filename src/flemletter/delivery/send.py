@@ -126,11 +126,12 @@ def plan_send(
     config, loaded = result.config, result.issue
     assert config is not None and loaded is not None
     name = provider or config.file.delivery.provider
-    schedule = prepare_schedule(config, name, at) if at else None
+    chosen = _languages(result, langs)
+    schedule = prepare_schedule(config, name, at, chosen) if at else None
     plans = []
     with closing(connect(config)) as db:
         ledger = Ledger(db)
-        for lang in _languages(result, langs):
+        for lang in chosen:
             counts = ledger.counts(loaded.id).get(lang, {})
             record = ledger.send_record(loaded.id, lang)
             if record is None:
@@ -200,7 +201,7 @@ def _send_language(
     total = ledger.counts(issue_id).get(lang, {}).get("pending", 0)
     done, tries, deferred = 0, dict[int, int](), 0
     email = plan.check.emails[lang]
-    date = dt.datetime.now(ZoneInfo(config.publication.timezone)).replace(microsecond=0)
+    date = dt.datetime.now(ZoneInfo(config.timezone(lang))).replace(microsecond=0)
     done_outcomes: list[tuple[Row, Result, float]] = []
     try:
         for number in itertools.count(1):
@@ -224,7 +225,7 @@ def _send_language(
                 issue_id=issue_id,
                 lang=lang,
                 email=email,
-                recipients=[recipient(config, secret, r.email, r.name) for r in rows],
+                recipients=[recipient(config, secret, r.email, r.name, lang) for r in rows],
                 date=date,
                 batch_key=request,
                 send_at=send_at,
@@ -300,7 +301,7 @@ def send_test(
                     issue_id=result.issue.id,
                     lang=lang,
                     email=result.emails[lang],
-                    recipients=[recipient(config, secret, e, None) for e in group],
+                    recipients=[recipient(config, secret, e, None, lang) for e in group],
                     date=date,
                     test=True,
                     batch_key=f"{result.issue.id}/{lang}/test",

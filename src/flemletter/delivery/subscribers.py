@@ -1,4 +1,5 @@
-"""The subscriber list: import from CSV, add, unsubscribe, list, export, count.
+"""The subscriber list: import from CSV, add, unsubscribe (by address or token), list, export,
+count.
 
 Addresses are compared case-insensitively (the column is ``COLLATE NOCASE``). An import checks
 every row first and reports each bad one with its line; then it imports all rows or, with
@@ -22,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from flemletter.config import Config
 from flemletter.delivery.database import connect
+from flemletter.delivery.personal import token_address, unsubscribe_secret
 from flemletter.problems import Problem, Severity, UserError, did_you_mean, display_path
 from flemletter.sources import read_text
 
@@ -193,6 +195,26 @@ def unsubscribe(config: Config, email: str) -> bool:
             (now(), email.strip()),
         ).rowcount
     return changed > 0
+
+
+def unsubscribe_address(config: Config, given: str) -> str:
+    """Who ``given`` names: an address, or a token from an unsubscribe email's subject or
+    link (``unsubscribe <token>``, ``…?token=<token>``), verified with the signing secret."""
+    given = given.strip()
+    if "@" in given:
+        return given
+    words = given.rpartition("token=")[2].split()
+    token = words[-1] if words else ""
+    address = token_address(unsubscribe_secret(config, required=True), token)
+    if address is None:
+        secret_env = config.file.unsubscribe.secret_env
+        message = f"'{given}' is neither an address nor a genuine unsubscribe token"
+        hint = (
+            "copy the token whole from the email's subject; it is checked with the secret in "
+            f"{secret_env}, which must be the one the send used"
+        )
+        raise UserError([Problem("command line", None, message, hint=hint)])
+    return address
 
 
 def subscribers(config: Config) -> Iterator[Subscriber]:

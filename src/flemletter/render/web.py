@@ -9,6 +9,7 @@ are relative, so the built site works wherever it is served from.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,6 +160,9 @@ def site_pages(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> 
         for entry in archive.entries:
             page = urls.article_page_url(config, lang, entry.article.slug)
             pages[urls.site_path(config, page)] = article_page(config, site, entry, catalogue)
+    for lang in config.languages:  # every language's readers get emails, issues or not
+        page = urls.unsubscribe_page_url(config, lang)
+        pages[urls.site_path(config, page)] = unsubscribe_page(config, site, lang, catalogues[lang])
     return pages
 
 
@@ -254,6 +258,46 @@ def article_page(config: Config, site: Site, entry: Entry, catalogue: Catalogue)
         image_url=lambda a: urls.relative(page, urls.image_url(config, a)),
         **_page_context(config, site, lang, page),
     )
+
+
+def unsubscribe_page(config: Config, site: Site, lang: str, catalogue: Catalogue) -> str:
+    """Where the emails' unsubscribe links lead. The archive is static and cannot unsubscribe
+    anyone: the page writes the unsubscribe email for the reader, with the token of its
+    address (``?token=…``) in the subject, and says how to send it without JavaScript."""
+    page = urls.unsubscribe_page_url(config, lang)
+    name = config.publication_name(lang)
+    gettext = catalogue.translations.gettext
+    head = Head(
+        lang=lang,
+        title=f"{gettext('Unsubscribe')} – {name}",
+        description=gettext(UNSUBSCRIBE_INTRO) % {"name": name},
+        canonical=page,
+        site_name=name,
+        feeds=feed_links(config, site, lang),
+        icon=site.icon.url if site.icon else None,
+    )
+
+    def mailto(token: str | None, body: str) -> str:
+        return urls.unsubscribe_mailto(config, token, html.unescape(str(body)).strip())
+
+    return _render(
+        config,
+        catalogue,
+        "web/unsubscribe.html.j2",
+        head=head,
+        mailto=mailto,
+        token_slot=urls.TOKEN_SLOT,
+        address=urls.unsubscribe_address(config),
+        subject=urls.unsubscribe_subject(None),
+        **_page_context(config, site, lang, page),
+    )
+
+
+UNSUBSCRIBE_INTRO = (
+    "To stop receiving the newsletter of %(name)s, send us an unsubscribe email. "
+    "The button below writes it for you."
+)
+"""The unsubscribe page's first paragraph (``web/unsubscribe.html.j2``), its description too."""
 
 
 def home_page(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> str:

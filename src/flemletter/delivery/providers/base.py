@@ -33,7 +33,9 @@ class Recipient:
     email: str
     name: str | None
     unsubscribe_url: str
-    """This recipient's own one-click unsubscribe link."""
+    """This recipient's own unsubscribe link (in the email and ``List-Unsubscribe``)."""
+    unsubscribe_mailto: str
+    """``mailto:`` the unsubscribe address with this recipient's token in the subject."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The ``sendgrid`` provider: v3 Mail Send through the official ``sendgrid`` library.
 
 One request per batch of at most 1000 recipients of one language: the content is built once,
-each recipient is a personalization whose substitution fills in their unsubscribe link (or,
-with an unsubscribe group, SendGrid's own ``asm`` link). The library has no timeout and no
+each recipient is a personalization whose substitution fills in their unsubscribe link and
+whose headers carry their ``List-Unsubscribe`` (or, with an unsubscribe group, SendGrid's own
+``asm`` link and headers). The library has no timeout and no
 retry of its own: timeouts are set here, and retries are the send loop's job, from the
 outcomes this provider reports:
 
@@ -30,7 +31,7 @@ from sendgrid import SendGridAPIClient
 
 from flemletter import urls
 from flemletter.config import Config
-from flemletter.delivery.personal import TEST_PREFIX, list_id, mailto_unsubscribe
+from flemletter.delivery.personal import TEST_PREFIX, list_id, unsubscribe_headers
 from flemletter.delivery.providers.base import Batch, Outcome, Result, StopSending
 from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER
 
@@ -95,7 +96,6 @@ class SendGridProvider:
         s, sender = self.settings, self.config.file.sender
         group = s.unsubscribe_group
         link = ASM_UNSUBSCRIBE if group is not None else UNSUBSCRIBE_PLACEHOLDER
-        mailto = mailto_unsubscribe(self.config)
         personalizations = []
         seen = set()
         for to in batch.recipients:
@@ -107,7 +107,7 @@ class SendGridProvider:
             }
             if group is None:
                 person["substitutions"] = {UNSUBSCRIBE_PLACEHOLDER: to.unsubscribe_url}
-                person["headers"] = {"List-Unsubscribe": f"<{to.unsubscribe_url}>, <{mailto}>"}
+                person["headers"] = unsubscribe_headers(self.config, to)
             personalizations.append(person)
         email = batch.email
         body: dict[str, Any] = {
@@ -130,9 +130,7 @@ class SendGridProvider:
                 "batch": batch.batch_key,
             },
         }
-        if group is None:
-            body["headers"]["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        else:
+        if group is not None:  # SendGrid adds List-Unsubscribe(-Post) to its own endpoint
             body["asm"] = {"group_id": group}
         if sender.reply_to:
             body["reply_to"] = {"email": sender.reply_to}
