@@ -3,9 +3,6 @@ the screen, every image loaded. The site is served from 127.0.0.1 as it would be
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +10,7 @@ import pytest
 
 from flemletter.build import build
 from flemletter.screenshot import BROWSER_ARGS
-from tests.conftest import copy_sample, require_browser
+from tests.conftest import copy_sample, require_browser, serve_folder
 
 PHONE = {"width": 375, "height": 740}
 PAGES = [
@@ -28,24 +25,12 @@ PAGES = [
 ]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = copy_sample(tmp_path_factory.mktemp("browser") / "newsletter")
     site = build(root, "2025-11").folder.parent / "site"
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -4,9 +4,6 @@ JavaScript from the link's token, without it by asking them to send it from thei
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +15,7 @@ from flemletter.build import build
 from flemletter.config import require_config
 from flemletter.delivery.personal import recipient, token_address
 from flemletter.screenshot import BROWSER_ARGS
-from tests.conftest import copy_sample, require_browser
+from tests.conftest import copy_sample, require_browser, serve_folder
 
 BASE = "https://www.flemingsbergscience.se/newsletter/"
 SECRET = b"test-unsubscribe-secret-0123456789"
@@ -90,22 +87,10 @@ def test_an_unsubscribe_address_of_its_own_is_used(tmp_path: Path) -> None:
     assert fields["body"] == "Please take me off the mailing list of Flemingsberg Science."
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_flemletter
 
 SECRET_ENV = "FLEMLETTER_UNSUBSCRIBE_SECRET"
 
@@ -57,19 +57,7 @@ def write_subscribers(root: Path, rows: list[tuple[str, str, str]]) -> Path:
     return path
 
 
-def flemletter(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flemletter", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-        input=stdin,
-    )
+flemletter = run_flemletter  # the delivery tests call it by the command's name
 
 
 @pytest.fixture
