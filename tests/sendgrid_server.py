@@ -4,8 +4,9 @@ It validates each ``/v3/mail/send`` body against the vendored OpenAPI schema
 (``tests/data/sendgrid``) plus the rules the schema misses (at most 1000 recipients, no address
 twice in a request, ``send_at`` at most 72 hours ahead, not both ``reply_to`` and
 ``reply_to_list``), answers like SendGrid, and records who would have received what.
-Faults are scripted per request: ``"429"``, ``"500"``, ``"400"``, ``"hang"`` (read the request,
-never answer in time), ``"drop"`` (read the request, close the connection without answering).
+Faults are scripted per request: ``"429"``, ``"500"``, ``"400"``, ``"413"``, ``"hang"`` (read
+the request, never answer in time), ``"drop"`` (read the request, close the connection without
+answering).
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ def _handler(fake: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
                     "message": "The from address does not match a verified Sender Identity",
                 }
                 self.answer(400, {"errors": [error]})
+            elif fault == "413":
+                self.answer(413, {"errors": [{"field": None, "message": "content too large"}]})
             elif fault in ("hang", "drop"):
                 with fake.lock:
                     fake.accept(body)  # the worst case: SendGrid took it, the answer was lost

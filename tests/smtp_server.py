@@ -2,6 +2,8 @@
 
 Scripted answers per recipient: ``temporary`` addresses are refused with 451 the first time
 and accepted after; ``rejected`` ones always get 550. With a ``password``, AUTH is required.
+Refusals of the whole send: ``refuse_sender_after`` messages, MAIL FROM gets 550;
+``refuse_message`` answers the message's content (after DATA) with that reply.
 """
 
 from __future__ import annotations
@@ -31,7 +33,18 @@ class Recorder:
     keep_content: bool = True
     """Off for benchmarks: only who received a message is kept, not the message."""
     refused_once: set[str] = field(default_factory=set)
+    refuse_sender_after: int | None = None
+    refuse_message: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.refuse_sender_after is not None and len(self.received) >= self.refuse_sender_after:
+            return "550 5.7.1 <" + address + ">: sender not allowed to send here"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
@@ -45,6 +58,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse_message is not None:
+            return self.refuse_message
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 content = envelope.original_content if self.keep_content else b""

@@ -229,6 +229,7 @@ def preview(issue: str, root: Path | None, port: int, open_browser: bool) -> Non
 @click.option("--test-to", multiple=True, metavar="ADDR", help="Send a [TEST] copy here only.")
 @click.option("--yes", is_flag=True, help="Do not ask before sending.")
 @click.option("--resend-uncertain", is_flag=True, help="Send again those whose outcome is unknown.")
+@click.option("--resend-failed", is_flag=True, help="Send again those the provider refused.")
 @click.option(
     "--at",
     metavar='"YYYY-MM-DD HH:MM"',
@@ -245,27 +246,62 @@ def send(
     test_to: tuple[str, ...],
     yes: bool,
     resend_uncertain: bool,
+    resend_failed: bool,
     at: str | None,
     cancel: bool,
 ) -> None:
-    """Send ISSUE to the subscribers of each language; run again to continue after a stop."""
+    """Send ISSUE to the subscribers of each language; run again to continue after a stop.
+
+    Exits 1 when recipients are left failed, uncertain or deferred (see `flemletter status`)."""
     from flemletter.delivery import report as delivery_report
-    from flemletter.delivery.send import plan_send, run_send, send_test
+    from flemletter.delivery.copies import plan_test, send_test
+    from flemletter.delivery.send import SendStopped, plan_send, run_send
 
     folder = newsletter_root(root)
     if cancel:
+        others = [name for name, given in [("--dry-run", dry_run), ("--test-to", test_to),
+                  ("--at", at), ("--resend-uncertain", resend_uncertain),
+                  ("--resend-failed", resend_failed)] if given]  # fmt: skip
+        if others:
+            hint = "cancel first, then run the other command"
+            raise UserError([Problem("--cancel", None, f"--cancel with {others[0]}", hint=hint)])
         delivery_report.cancel(stdout, folder, issue, langs)
         return
     if test_to:
-        results = send_test(folder, issue, test_to, langs=langs, provider=provider)
+        if dry_run:
+            _, copies = plan_test(folder, issue, test_to, langs=langs, provider=provider, at=at)
+            for lang in copies.langs:
+                for address in copies.addresses:
+                    stdout.print(
+                        f"{lang}: would send a [TEST] copy to {escape(address)} "
+                        f"through {copies.provider}"
+                    )
+            stdout.print("Nothing was sent (--dry-run).")
+            return
+        results = send_test(folder, issue, test_to, langs=langs, provider=provider, at=at)
         delivery_report.test_results(stdout, results)
         return
     plan = plan_send(
-        folder, issue, langs=langs, provider=provider, resend_uncertain=resend_uncertain, at=at
+        folder,
+        issue,
+        langs=langs,
+        provider=provider,
+        resend_uncertain=resend_uncertain,
+        at=at,
+        resend_failed=resend_failed,
     )
     report(plan.warnings)
     delivery_report.plan(stdout, plan)
-    if dry_run or plan.total == 0:
+    if dry_run:
+        return
+    if plan.total == 0:
+        if plan.unfinished:
+            err.print(
+                f"[red]{plan.unfinished} recipient(s) failed or uncertain: `flemletter status "
+                f"{plan.issue_id}` lists them; --resend-failed or --resend-uncertain sends "
+                "them again.[/]"
+            )
+            sys.exit(1)
         return
     if not yes:
         if not sys.stdin.isatty():
@@ -274,9 +310,20 @@ def send(
         if not click.confirm(f"Send {plan.total} message(s)?", default=False):
             stdout.print("Nothing was sent.")
             return
-    with delivery_report.progress_bar(err, plan) as progress:
-        summary = run_send(plan, progress=progress)
+    try:
+        with delivery_report.progress_bar(err, plan) as progress:
+            summary = run_send(plan, progress=progress)
+    except SendStopped as stopped:  # part may have gone out: say what, then why it stopped
+        delivery_report.summary(stdout, plan, stopped.summary)
+        report(stopped.problems)
+        err.print(
+            "[red]The send stopped. Those not sent stay pending: fix the problem above, then "
+            "run the same command again to continue.[/]"
+        )
+        sys.exit(1)
     delivery_report.summary(stdout, plan, summary)
+    if summary.unfinished:
+        sys.exit(1)
 
 
 @main.command()

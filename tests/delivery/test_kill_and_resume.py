@@ -60,7 +60,6 @@ def test_killed_many_times_then_resumed_nobody_gets_it_twice(sample: Path) -> No
             kills += 1
         final = start_send(sample)
         _, errors = final.communicate(timeout=120)
-        assert final.returncode == 0, errors.decode()
         received = server.counts()
     with sqlite3.connect(database_path(require_config(sample))) as db:
         states = dict(db.execute("SELECT email, state FROM deliveries").fetchall())
@@ -73,3 +72,4 @@ def test_killed_many_times_then_resumed_nobody_gets_it_twice(sample: Path) -> No
     assert {email for email in accepted if received.get(email) != 1} == set()
     assert set(received) <= set(states)
     assert len(uncertain) <= kills  # at most the one message in flight at each kill
+    assert final.returncode == (1 if uncertain else 0), errors.decode()  # uncertain ones: red

@@ -55,7 +55,6 @@ def test_killed_while_requests_are_in_flight_then_resumed(sample: Path) -> None:
             kills += 1
         final = start_send(sample)
         _, errors = final.communicate(timeout=120)
-        assert final.returncode == 0, errors.decode()
         time.sleep(0.3)  # let the server finish a request a killed client left behind
     with sqlite3.connect(database_path(require_config(sample))) as db:
         states = dict(db.execute("SELECT email, state FROM deliveries").fetchall())
@@ -71,3 +70,4 @@ def test_killed_while_requests_are_in_flight_then_resumed(sample: Path) -> None:
     uncertain = len(states) - len(accepted)
     assert uncertain % 1000 == 0, "only whole batches (8000 per language) can be uncertain"
     assert uncertain <= 1000 * kills
+    assert final.returncode == (1 if uncertain else 0), errors.decode()  # uncertain ones: red

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from flemletter.config import require_config
+from flemletter.delivery.copies import send_test
 from flemletter.delivery.database import database_path
 from flemletter.delivery.lock import lock_path, send_lock
 from flemletter.delivery.personal import token_address
-from flemletter.delivery.send import RetryPolicy, plan_send, run_send, send_test
+from flemletter.delivery.send import RetryPolicy, plan_send, run_send
 from flemletter.delivery.subscribers import import_csv, unsubscribe
 from flemletter.problems import UserError
 from tests.delivery.conftest import (

@@ -5,6 +5,10 @@ States: ``pending`` → ``submitting`` (committed just before the provider call)
 it may have gone out, so it is resent only when the user asks. ``skipped`` marks recipients
 who unsubscribed after the send started. Nothing moves on when rows are fetched, only when
 the provider has been called (listmonk's checkpoint-at-fetch loses mail on a crash).
+
+A :class:`Ledger` keeps the books of one send: the real one (``rehearsal=""``), or a
+rehearsal (``outbox``, ``sendgrid-sandbox``) with books of its own, so that rehearsing never
+marks anyone as delivered for the real send.
 """
 
 from __future__ import annotations
@@ -45,44 +49,69 @@ class Failure:
 class SendRecord:
     issue: str
     lang: str
+    rehearsal: str
     provider: str
     started_at: str
     batch_id: str | None
     send_at: int | None
 
 
+class ProviderChanged(Exception):
+    """A send continued through another provider than the one it began with."""
+
+    def __init__(self, record: SendRecord, provider: str) -> None:
+        self.record = record
+        self.provider = provider
+        super().__init__(
+            f"the {record.lang} send of {record.issue} began through {record.provider}; "
+            f"continuing it through {provider} could mail people twice"
+        )
+
+
 class Ledger:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, rehearsal: str = "") -> None:
         self.db = db
+        self.rehearsal = rehearsal
+        """``""``: the books of the real send; else those of this rehearsal."""
 
     def send_record(self, issue: str, lang: str) -> SendRecord | None:
         row = self.db.execute(
-            "SELECT * FROM sends WHERE issue = ? AND lang = ?", (issue, lang)
+            "SELECT * FROM sends WHERE issue = ? AND lang = ? AND rehearsal = ?",
+            (issue, lang, self.rehearsal),
         ).fetchone()
         return None if row is None else SendRecord(**dict(row))
 
     def freeze(self, issue: str, lang: str, provider: str) -> int:
-        """Fix the recipients of (issue, lang) from today's active subscribers, once."""
+        """Fix the recipients of (issue, lang) from today's active subscribers, once.
+
+        Refuses (:class:`ProviderChanged`) a provider other than the one the send began with:
+        neither knows what the other delivered, so switching could mail people twice.
+        """
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            if self.send_record(issue, lang) is not None:
+            record = self.send_record(issue, lang)
+            if record is not None:
+                if record.provider != provider:
+                    raise ProviderChanged(record, provider)
                 return 0
             self.db.execute(
-                "INSERT INTO sends (issue, lang, provider, started_at) VALUES (?, ?, ?, ?)",
-                (issue, lang, provider, now()),
+                "INSERT INTO sends (issue, lang, rehearsal, provider, started_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (issue, lang, self.rehearsal, provider, now()),
             )
             return self.db.execute(
-                "INSERT INTO deliveries (issue, lang, email, name, updated_at)"
-                " SELECT ?, ?, email, name, ? FROM subscribers"
+                "INSERT INTO deliveries (issue, lang, rehearsal, email, name, updated_at)"
+                " SELECT ?, ?, ?, email, name, ? FROM subscribers"
                 " WHERE language = ? AND status = 'active' ORDER BY email",
-                (issue, lang, now(), lang),
+                (issue, lang, self.rehearsal, now(), lang),
             ).rowcount
 
     def set_batch(self, issue: str, lang: str, batch_id: str | None, send_at: int | None) -> None:
         with self.db:
             self.db.execute(
-                "UPDATE sends SET batch_id = ?, send_at = ? WHERE issue = ? AND lang = ?",
-                (batch_id, send_at, issue, lang),
+                "UPDATE sends SET batch_id = ?, send_at = ?"
+                " WHERE issue = ? AND lang = ? AND rehearsal = ?",
+                (batch_id, send_at, issue, lang, self.rehearsal),
             )
 
     def recover(self, issue: str) -> int:
@@ -95,20 +124,21 @@ class Ledger:
             ).rowcount
 
     def requeue(self, issue: str, lang: str, state: str) -> int:
-        """Rows in ``state`` go back to ``pending`` (``--resend-uncertain``, a cancelled send)."""
+        """Rows in ``state`` go back to ``pending`` (``--resend-uncertain``, ``--resend-failed``,
+        a cancelled send)."""
         with self.db:
             return self.db.execute(
-                "UPDATE deliveries SET state = 'pending', next_attempt = 0, updated_at = ?"
-                " WHERE issue = ? AND lang = ? AND state = ?",
-                (now(), issue, lang, state),
+                "UPDATE deliveries SET state = 'pending', next_attempt = 0, reason = NULL,"
+                " updated_at = ? WHERE issue = ? AND lang = ? AND rehearsal = ? AND state = ?",
+                (now(), issue, lang, self.rehearsal, state),
             ).rowcount
 
     def restart_retries(self, issue: str, lang: str) -> None:
         with self.db:
             self.db.execute(
                 "UPDATE deliveries SET next_attempt = 0"
-                " WHERE issue = ? AND lang = ? AND state = 'pending'",
-                (issue, lang),
+                " WHERE issue = ? AND lang = ? AND rehearsal = ? AND state = 'pending'",
+                (issue, lang, self.rehearsal),
             )
 
     def claim(
@@ -126,9 +156,9 @@ class Ledger:
             rows = self.db.execute(
                 "SELECT d.id, d.email, d.name, s.status FROM deliveries d"
                 " LEFT JOIN subscribers s ON s.email = d.email"
-                " WHERE d.issue = ? AND d.lang = ? AND d.state = 'pending' AND d.next_attempt <= ?"
-                " ORDER BY d.id LIMIT ?",
-                (issue, lang, time.time(), size),
+                " WHERE d.issue = ? AND d.lang = ? AND d.rehearsal = ? AND d.state = 'pending'"
+                " AND d.next_attempt <= ? ORDER BY d.id LIMIT ?",
+                (issue, lang, self.rehearsal, time.time(), size),
             ).fetchall()
             gone = [(now(), r["id"]) for r in rows if r["status"] != "active"]
             self.db.executemany(
@@ -172,18 +202,29 @@ class Ledger:
     def next_retry(self, issue: str, lang: str) -> float | None:
         """When the earliest deferred row is due, or ``None`` if none is left to try this run."""
         value = self.db.execute(
-            "SELECT MIN(next_attempt) FROM deliveries"
-            " WHERE issue = ? AND lang = ? AND state = 'pending' AND next_attempt < ?",
-            (issue, lang, GIVEN_UP),
+            "SELECT MIN(next_attempt) FROM deliveries WHERE issue = ? AND lang = ?"
+            " AND rehearsal = ? AND state = 'pending' AND next_attempt < ?",
+            (issue, lang, self.rehearsal, GIVEN_UP),
         ).fetchone()[0]
         return None if value is None else float(value)
+
+    def given_up(self, issue: str) -> int:
+        """Rows deferred after every attempt of this run (the next run tries them again)."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE issue = ? AND rehearsal = ?"
+                " AND state = 'pending' AND next_attempt >= ?",
+                (issue, self.rehearsal, GIVEN_UP),
+            ).fetchone()[0]
+        )
 
     def counts(self, issue: str) -> dict[str, dict[str, int]]:
         """Per language, the number of rows in each state."""
         table: dict[str, dict[str, int]] = {}
         for lang, state, count in self.db.execute(
-            "SELECT lang, state, COUNT(*) FROM deliveries WHERE issue = ? GROUP BY lang, state",
-            (issue,),
+            "SELECT lang, state, COUNT(*) FROM deliveries WHERE issue = ? AND rehearsal = ?"
+            " GROUP BY lang, state",
+            (issue, self.rehearsal),
         ):
             table.setdefault(lang, dict.fromkeys(STATES, 0))[state] = count
         return table
@@ -193,17 +234,17 @@ class Ledger:
     ) -> list[Failure]:
         marks = ", ".join("?" * len(states))
         rows = self.db.execute(
-            f"SELECT lang, email, state, reason FROM deliveries WHERE issue = ?"
+            f"SELECT lang, email, state, reason FROM deliveries WHERE issue = ? AND rehearsal = ?"
             f" AND (state IN ({marks}) OR (state = 'pending' AND reason IS NOT NULL))"
             " ORDER BY lang, state, email",
-            (issue, *states),
+            (issue, self.rehearsal, *states),
         )
         return [Failure(r["lang"], r["email"], r["state"], r["reason"] or "") for r in rows]
 
     def accepted_requests(self, issue: str, lang: str) -> list[str]:
         rows = self.db.execute(
             "SELECT DISTINCT request FROM deliveries WHERE issue = ? AND lang = ?"
-            " AND state = 'accepted'",
-            (issue, lang),
+            " AND rehearsal = ? AND state = 'accepted'",
+            (issue, lang, self.rehearsal),
         )
         return [r[0] for r in rows]

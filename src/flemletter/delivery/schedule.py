@@ -3,7 +3,8 @@ and language, and ``--cancel`` through that batch id.
 
 SendGrid accepts a ``send_at`` at most 72 hours ahead and can cancel a scheduled send only
 through the ``batch_id`` it was sent with, so the id is made before the first request and
-kept in the ledger.
+kept in the ledger. It does not promise to cancel within 10 minutes of the time: then
+``--cancel`` refuses, since a send it did not stop would be sent again.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from zoneinfo import ZoneInfo
 
 from flemletter.config import Config
 from flemletter.delivery.database import connect
-from flemletter.delivery.ledger import Ledger
+from flemletter.delivery.ledger import Ledger, SendRecord
 from flemletter.delivery.lock import lock_path, send_lock
-from flemletter.delivery.providers import Provider, StopSending, make_provider
+from flemletter.delivery.providers import Provider, StopSending, make_provider, rehearsal
 from flemletter.problems import Problem, UserError
 
 if TYPE_CHECKING:
     from flemletter.delivery.send import SendPlan
 
 MAX_AHEAD = dt.timedelta(hours=72)
+CANCEL_BEFORE = dt.timedelta(minutes=10)
 AT_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -103,6 +105,30 @@ def _time_problem(at: str, when: dt.datetime, zone: ZoneInfo, now: dt.datetime) 
     return None
 
 
+def schedule_problem(record: SendRecord, when: dt.datetime) -> Problem | None:
+    """Why ``--at`` cannot apply to a send already handed over at another time, if it cannot.
+
+    A cancelled send has no batch id any more: it may be scheduled anew.
+    """
+    if record.batch_id is None or record.send_at == int(when.timestamp()):
+        return None
+    at = f"--at {when:%Y-%m-%d %H:%M} ({when.tzinfo})"
+    if record.send_at is None or record.send_at <= time.time():
+        message = f"the {record.lang} send of {record.issue} has already gone out; {at} is too late"
+        return Problem("--at", None, message, hint="send without --at to continue it")
+    zone = when.tzinfo if isinstance(when.tzinfo, ZoneInfo) else None
+    first = dt.datetime.fromtimestamp(record.send_at, zone or dt.UTC)
+    message = (
+        f"the {record.lang} send of {record.issue} is scheduled for {first:%Y-%m-%d %H:%M}, "
+        f"not {when:%Y-%m-%d %H:%M}"
+    )
+    hint = (
+        f"to change the time, cancel it (flemletter send {record.issue} --cancel), then send "
+        "again with the new --at; to continue it as scheduled, send without --at"
+    )
+    return Problem("--at", None, message, hint=hint)
+
+
 def ensure_batch_id(
     plan: SendPlan, lang: str, ledger: Ledger, provider: Provider
 ) -> tuple[str | None, dt.datetime | None]:
@@ -136,20 +162,22 @@ def cancel_send(
 ) -> list[Cancelled]:
     """Cancel the scheduled, not yet delivered send of ``issue_id`` through its batch ids.
 
-    The recipients it had go back to ``pending``: a later ``send`` sends them again.
+    The recipients it had go back to ``pending``: a later ``send`` sends them again. Every
+    language is checked before any is cancelled, so a refusal cancels nothing.
     """
     provider = make_provider(config, "sendgrid")
     assert isinstance(provider, Scheduler)
     done = []
     with send_lock(lock_path(config, issue_id), issue_id), closing(connect(config)) as db:
-        ledger = Ledger(db)
-        for lang in langs or tuple(config.languages):
-            record = ledger.send_record(issue_id, lang)
-            if record is None or record.batch_id is None:
-                continue
-            if record.send_at is None or record.send_at <= time.time():
-                message = f"the {lang} send of {issue_id} was not scheduled, or its time has come"
-                raise UserError([Problem(issue_id, None, message, hint="nothing was cancelled")])
+        ledger = Ledger(db, rehearsal(config, "sendgrid"))
+        records = [ledger.send_record(issue_id, lang) for lang in langs or config.languages]
+        scheduled = [r for r in records if r is not None and r.batch_id is not None]
+        problems = [p for p in map(_cancel_problem, scheduled) if p is not None]
+        if problems:
+            raise UserError(problems)
+        for record in scheduled:
+            lang = record.lang
+            assert record.batch_id is not None
             try:
                 provider.cancel(record.batch_id)
             except StopSending as exc:
@@ -162,3 +190,20 @@ def cancel_send(
     if not done:
         raise UserError([Problem(issue_id, None, f"no scheduled send of {issue_id} to cancel")])
     return done
+
+
+def _cancel_problem(record: SendRecord) -> Problem | None:
+    left = None if record.send_at is None else record.send_at - time.time()
+    if left is None or left <= 0:
+        message = (
+            f"the {record.lang} send of {record.issue} was not scheduled, or its time has come"
+        )
+        return Problem(record.issue, None, message, hint="nothing was cancelled")
+    if left < CANCEL_BEFORE.total_seconds():
+        message = (
+            f"the {record.lang} send of {record.issue} goes out in {int(left // 60)} minute(s): "
+            "SendGrid may no longer stop it, and its readers would then get it twice"
+        )
+        hint = "nothing was cancelled; SendGrid cancels only until 10 minutes before the time"
+        return Problem(record.issue, None, message, hint=hint)
+    return None

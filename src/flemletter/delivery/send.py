@@ -4,6 +4,8 @@
 ``--dry-run`` shows and what the user confirms). :func:`run_send` then sends it under the
 issue's lock, recording every recipient in the ledger before the provider sees them, so that
 running it again continues where it stopped and never hands over an accepted message again.
+The recipients of every language are fixed together, when the send starts. A rehearsal (the
+outbox, SendGrid's sandbox) keeps books of its own, so it never stands in for the real send.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flemletter.checks import CheckResult, check
-from flemletter.config import Config
+from flemletter.config import CONFIG_NAME, Config
 from flemletter.delivery.database import connect
-from flemletter.delivery.ledger import GIVEN_UP, Ledger, Row
+from flemletter.delivery.ledger import GIVEN_UP, Ledger, ProviderChanged, Row
 from flemletter.delivery.lock import lock_path, send_lock
-from flemletter.delivery.personal import recipient, unsubscribe_secret
+from flemletter.delivery.personal import one_click, recipient, unsubscribe_secret
 from flemletter.delivery.providers import (
     Batch,
     Outcome,
@@ -31,9 +33,15 @@ from flemletter.delivery.providers import (
     Result,
     StopSending,
     make_provider,
+    rehearsal,
 )
-from flemletter.delivery.schedule import Schedule, ensure_batch_id, prepare_schedule
-from flemletter.problems import Problem, UserError
+from flemletter.delivery.schedule import (
+    Schedule,
+    ensure_batch_id,
+    prepare_schedule,
+    schedule_problem,
+)
+from flemletter.problems import Problem, Severity, UserError
 
 Progress = Callable[[str, int, int], None]
 """Called with (language, recipients handled, recipients to handle) after each batch."""
@@ -65,6 +73,7 @@ class LanguagePlan:
     """The recipient list was fixed by an earlier run of this send."""
     accepted: int = 0
     uncertain: int = 0
+    failed: int = 0
 
 
 @dataclass
@@ -77,10 +86,22 @@ class SendPlan:
     resend_uncertain: bool = False
     schedule: Schedule | None = None
     warnings: list[Problem] = field(default_factory=list)
+    resend_failed: bool = False
+    rehearsal: str = ""
+    """``""`` for the real send, else the rehearsal's own books (see :mod:`.ledger`)."""
 
     @property
     def total(self) -> int:
         return sum(lp.to_send for lp in self.languages)
+
+    @property
+    def unfinished(self) -> int:
+        """Recipients failed or uncertain that this plan does not send again."""
+        return sum(
+            (0 if self.resend_failed else lp.failed)
+            + (0 if self.resend_uncertain else lp.uncertain)
+            for lp in self.languages
+        )
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,16 @@ class SendSummary:
     """Recipients still refused for now after every attempt of this run."""
     recovered: int
     """Recipients found ``submitting`` from an interrupted run, now ``uncertain``."""
+    unfinished: int = 0
+    """Recipients of the sent languages left failed, uncertain or deferred."""
+
+
+class SendStopped(UserError):
+    """The send stopped part-way; ``summary`` says what had been handed over by then."""
+
+    def __init__(self, problems: list[Problem], summary: SendSummary) -> None:
+        super().__init__(problems)
+        self.summary = summary
 
 
 def checked(root: Path, issue: str) -> CheckResult:
@@ -102,7 +133,7 @@ def checked(root: Path, issue: str) -> CheckResult:
     return result
 
 
-def _languages(result: CheckResult, wanted: tuple[str, ...]) -> list[str]:
+def languages(result: CheckResult, wanted: tuple[str, ...]) -> list[str]:
     assert result.issue is not None
     unknown = [lang for lang in wanted if lang not in result.issue.editions]
     if unknown:
@@ -120,20 +151,33 @@ def plan_send(
     provider: str | None = None,
     resend_uncertain: bool = False,
     at: str | None = None,
+    resend_failed: bool = False,
 ) -> SendPlan:
-    """What a send would do, per language; changes nothing."""
+    """What a send would do, per language; changes nothing.
+
+    Refuses to continue a send through another provider than the one it began with, and
+    ``--at`` for a send already handed over at another time.
+    """
     result = checked(root, issue)
     config, loaded = result.config, result.issue
     assert config is not None and loaded is not None
     name = provider or config.file.delivery.provider
-    chosen = _languages(result, langs)
+    chosen = languages(result, langs)
     schedule = prepare_schedule(config, name, at, chosen) if at else None
-    plans = []
+    books = rehearsal(config, name)
+    plans, problems = [], []
     with closing(connect(config)) as db:
-        ledger = Ledger(db)
+        ledger = Ledger(db, books)
         for lang in chosen:
             counts = ledger.counts(loaded.id).get(lang, {})
             record = ledger.send_record(loaded.id, lang)
+            if record is not None and record.provider != name:
+                message = str(ProviderChanged(record, name))
+                hint = f"continue it with --provider {record.provider}"
+                problems.append(Problem(issue, None, message, hint=hint))
+            if record is not None and schedule is not None:
+                problem = schedule_problem(record, schedule.when[lang])
+                problems += [problem] if problem is not None else []
             if record is None:
                 to_send = db.execute(
                     "SELECT COUNT(*) FROM subscribers WHERE language = ? AND status = 'active'",
@@ -142,6 +186,7 @@ def plan_send(
             else:
                 to_send = counts.get("pending", 0)
                 to_send += counts.get("uncertain", 0) if resend_uncertain else 0
+                to_send += counts.get("failed", 0) if resend_failed else 0
             plans.append(
                 LanguagePlan(
                     lang=lang,
@@ -150,11 +195,40 @@ def plan_send(
                     frozen=record is not None,
                     accepted=counts.get("accepted", 0),
                     uncertain=counts.get("uncertain", 0) + counts.get("submitting", 0),
+                    failed=counts.get("failed", 0),
                 )
             )
+    if problems:
+        raise UserError(problems)
+    warnings = [*result.warnings, *_one_click_warning(config, name, books)]
     return SendPlan(
-        config, result, loaded.id, name, plans, resend_uncertain, schedule, result.warnings
+        config,
+        result,
+        loaded.id,
+        name,
+        plans,
+        resend_uncertain,
+        schedule,
+        warnings,
+        resend_failed=resend_failed,
+        rehearsal=books,
     )
+
+
+def _one_click_warning(config: Config, provider: str, books: str) -> list[Problem]:
+    """Gmail and Yahoo require one-click unsubscribe (RFC 8058) of bulk senders."""
+    group = provider == "sendgrid" and config.file.sendgrid.unsubscribe_group is not None
+    if books or group or one_click(config):
+        return []
+    endpoint = "[delivery] unsubscribe_url (an endpoint taking RFC 8058 POSTs)"
+    hint = f"set [sendgrid] unsubscribe_group, or {endpoint}"
+    if provider != "sendgrid":
+        hint = f"set {endpoint}, or send through SendGrid with an unsubscribe group"
+    message = (
+        "these messages offer no one-click unsubscribe: Gmail and Yahoo require it of bulk "
+        "senders and may refuse or junk the mail"
+    )
+    return [Problem(CONFIG_NAME, None, message, Severity.WARNING, hint)]
 
 
 def run_send(
@@ -164,42 +238,81 @@ def run_send(
     policy: RetryPolicy | None = None,
     provider: Provider | None = None,
 ) -> SendSummary:
-    """Send what ``plan`` says, under the issue's lock, recording everything in the ledger."""
+    """Send what ``plan`` says, under the issue's lock, recording everything in the ledger.
+
+    Raises :class:`SendStopped`, with what was handed over so far, when the provider refuses
+    the whole send; the recipients it had not taken stay ``pending`` for the next run.
+    """
     config = plan.config
     policy = policy or RetryPolicy()
     provider = provider or make_provider(config, plan.provider)
     secret = unsubscribe_secret(config, required=plan.provider != "outbox")
-    deferred = 0
     with send_lock(lock_path(config, plan.issue_id), plan.issue_id), closing(connect(config)) as db:
-        ledger = Ledger(db)
+        ledger = Ledger(db, plan.rehearsal)
         recovered = ledger.recover(plan.issue_id)
         try:
-            for lang_plan in plan.languages:
-                deferred += _send_language(
-                    plan, lang_plan.lang, ledger, provider, secret, policy, progress
-                )
-        finally:
-            provider.close()
-        return SendSummary(ledger.counts(plan.issue_id), deferred, recovered)
+            try:
+                batches = _start(plan, ledger, provider)
+                for lang_plan in plan.languages:
+                    lang = lang_plan.lang
+                    _send_language(
+                        plan, lang, batches[lang], ledger, provider, secret, policy, progress
+                    )
+            finally:
+                provider.close()
+        except (StopSending, ProviderChanged) as exc:
+            problem = Problem(provider.name, None, str(exc))
+            raise SendStopped([problem], _summary(plan, ledger, recovered)) from None
+        except UserError as exc:
+            raise SendStopped(exc.problems, _summary(plan, ledger, recovered)) from None
+        return _summary(plan, ledger, recovered)
+
+
+def _summary(plan: SendPlan, ledger: Ledger, recovered: int) -> SendSummary:
+    counts = ledger.counts(plan.issue_id)
+    deferred = ledger.given_up(plan.issue_id)
+    unfinished = deferred + sum(
+        counts.get(lp.lang, {}).get(state, 0)
+        for lp in plan.languages
+        for state in ("failed", "uncertain", "submitting")
+    )
+    return SendSummary(counts, deferred, recovered, unfinished)
+
+
+def _start(
+    plan: SendPlan, ledger: Ledger, provider: Provider
+) -> dict[str, tuple[str | None, dt.datetime | None]]:
+    """Fix every language's recipients at once, before any is sent; per language, the
+    provider's batch id and delivery time."""
+    issue_id = plan.issue_id
+    for lang_plan in plan.languages:
+        ledger.freeze(issue_id, lang_plan.lang, provider.name)
+    batches = {}
+    for lang_plan in plan.languages:
+        lang = lang_plan.lang
+        if plan.resend_uncertain:
+            ledger.requeue(issue_id, lang, "uncertain")
+        if plan.resend_failed:
+            ledger.requeue(issue_id, lang, "failed")
+        ledger.restart_retries(issue_id, lang)
+        batches[lang] = ensure_batch_id(plan, lang, ledger, provider)
+    return batches
 
 
 def _send_language(
     plan: SendPlan,
     lang: str,
+    batch: tuple[str | None, dt.datetime | None],
     ledger: Ledger,
     provider: Provider,
     secret: bytes,
     policy: RetryPolicy,
     progress: Progress | None,
-) -> int:
+) -> None:
     issue_id, config = plan.issue_id, plan.config
-    ledger.freeze(issue_id, lang, provider.name)
-    if plan.resend_uncertain:
-        ledger.requeue(issue_id, lang, "uncertain")
-    ledger.restart_retries(issue_id, lang)
-    batch_id, send_at = ensure_batch_id(plan, lang, ledger, provider)
+    batch_id, send_at = batch
     total = ledger.counts(issue_id).get(lang, {}).get("pending", 0)
-    done, tries, deferred = 0, dict[int, int](), 0
+    done, tries = 0, dict[int, int]()
     email = plan.check.emails[lang]
     date = dt.datetime.now(ZoneInfo(config.timezone(lang))).replace(microsecond=0)
     done_outcomes: list[tuple[Row, Result, float]] = []
@@ -221,7 +334,7 @@ def _send_language(
                     break
                 time.sleep(max(0.0, due - time.time()))
                 continue
-            batch = Batch(
+            handed = Batch(
                 issue_id=issue_id,
                 lang=lang,
                 email=email,
@@ -232,19 +345,17 @@ def _send_language(
                 provider_batch_id=batch_id,
             )
             try:
-                results = provider.send(batch)
-            except StopSending as exc:
+                results = provider.send(handed)
+            except StopSending:
                 ledger.release(rows)
-                raise UserError([Problem(provider.name, None, str(exc))]) from None
+                raise
             done_outcomes = list(_outcomes(rows, results, tries, policy))
-            deferred += sum(1 for _, _, when in done_outcomes if when == GIVEN_UP)
             done += sum(1 for _, r, when in done_outcomes if r.outcome is not Outcome.RETRY)
             done += sum(1 for _, _, when in done_outcomes if when == GIVEN_UP)
             if progress is not None:
                 progress(lang, done, total)
     finally:
         ledger.record(done_outcomes)  # what was answered is kept, whatever stopped the loop
-    return deferred
 
 
 def _outcomes(
@@ -268,48 +379,3 @@ def _outcomes(
         if key not in delays:
             delays[key] = policy.delay(attempt, result.retry_after)
         yield row, result, start + delays[key]
-
-
-def send_test(
-    root: Path,
-    issue: str,
-    addresses: tuple[str, ...],
-    *,
-    langs: tuple[str, ...] = (),
-    provider: str | None = None,
-    chosen: Provider | None = None,
-) -> list[tuple[str, Result]]:
-    """Copies marked ``[TEST]`` to ``addresses``, in each language; no ledger, no subscribers."""
-    from flemletter.delivery.subscribers import normalized_address
-
-    result = checked(root, issue)
-    config = result.config
-    assert config is not None and result.issue is not None
-    try:
-        emails = [normalized_address(a) for a in addresses]
-    except ValueError as exc:
-        raise UserError([Problem("--test-to", None, str(exc))]) from None
-    chosen = chosen or make_provider(config, provider or config.file.delivery.provider)
-    secret = unsubscribe_secret(config, required=False)
-    date = dt.datetime.now(ZoneInfo(config.publication.timezone)).replace(microsecond=0)
-    sent = []
-    try:
-        for lang in _languages(result, langs):
-            for start in range(0, len(emails), chosen.batch_size):
-                group = emails[start : start + chosen.batch_size]
-                batch = Batch(
-                    issue_id=result.issue.id,
-                    lang=lang,
-                    email=result.emails[lang],
-                    recipients=[recipient(config, secret, e, None, lang) for e in group],
-                    date=date,
-                    test=True,
-                    batch_key=f"{result.issue.id}/{lang}/test",
-                )
-                try:
-                    sent += [(lang, r) for r in chosen.send(batch)]
-                except StopSending as exc:
-                    raise UserError([Problem(chosen.name, None, str(exc))]) from None
-    finally:
-        chosen.close()
-    return sent

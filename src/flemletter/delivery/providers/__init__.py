@@ -12,7 +12,16 @@ from flemletter.delivery.providers.base import (
     StopSending,
 )
 
-__all__ = ["Batch", "Outcome", "Provider", "Recipient", "Result", "StopSending", "make_provider"]
+__all__ = [
+    "Batch",
+    "Outcome",
+    "Provider",
+    "Recipient",
+    "Result",
+    "StopSending",
+    "make_provider",
+    "rehearsal",
+]
 
 PROVIDERS = ("outbox", "smtp", "sendgrid")
 
@@ -32,3 +41,13 @@ def make_provider(config: Config, name: str) -> Provider:
 
         return SendGridProvider(config)
     raise ValueError(f"unknown provider {name!r}")
+
+
+def rehearsal(config: Config, name: str) -> str:
+    """``""`` when provider ``name`` really delivers, else the rehearsal's name: the outbox,
+    or SendGrid in sandbox mode. A rehearsal keeps books of its own in the send ledger."""
+    if name == "outbox":
+        return "outbox"
+    if name == "sendgrid" and config.file.sendgrid.sandbox:
+        return "sendgrid-sandbox"
+    return ""

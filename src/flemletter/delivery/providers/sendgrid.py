@@ -7,9 +7,11 @@ whose headers carry their ``List-Unsubscribe`` (or, with an unsubscribe group, S
 retry of its own: timeouts are set here, and retries are the send loop's job, from the
 outcomes this provider reports:
 
-- 2xx: every recipient accepted; 400/413: failed, with SendGrid's messages and fields;
+- 2xx: every recipient accepted;
+- 400/413, 401/403: :class:`StopSending`: SendGrid refused the whole request (the sender not
+  verified, the message too large, the API key), so no reader of it is at fault; the send
+  stops with SendGrid's words and a sentence on what to do, the batch left to send again;
 - 429: retry after ``X-RateLimit-Reset``; 5xx or no connection: retry later;
-- 401/403: :class:`StopSending`, a sentence about the API key;
 - a timeout or a dropped connection after the request went out: uncertain (there is no
   idempotency key, so it may have been accepted).
 """
@@ -167,7 +169,7 @@ class SendGridProvider:
             said = f"SendGrid {exc.status_code}: {sendgrid_errors(exc.body)}"
             if exc.status_code >= 500:
                 return all_(Outcome.RETRY, said)
-            return all_(Outcome.FAILED, said)
+            raise StopSending(_refusal(exc.status_code, said)) from None
         except urllib.error.URLError as exc:  # failed while connecting or sending: not accepted
             return all_(Outcome.RETRY, f"cannot reach SendGrid: {exc.reason}")
         except (OSError, http.client.HTTPException) as exc:  # the request went out; no answer
@@ -196,6 +198,21 @@ class SendGridProvider:
 
     def close(self) -> None:
         self._client = None
+
+
+def _refusal(status: int, said: str) -> str:
+    """SendGrid's refusal of a whole request, and what to do about it."""
+    if status == 413:
+        return (
+            f"SendGrid refused the request as too large ({said}); make the email smaller "
+            "(fewer or smaller images inline)"
+        )
+    if "sender identity" in said.lower():
+        return (
+            f"SendGrid refused to send from this address ({said}); verify the [sender] "
+            "address or its domain in SendGrid → Settings → Sender Authentication"
+        )
+    return f"SendGrid refused the request ({said}); nothing of it was sent"
 
 
 def _said(exc: Exception) -> str:

@@ -2,7 +2,9 @@
 
 Per recipient the SMTP dialogue is driven step by step (MAIL, RCPT, DATA), so the outcome is
 exact: a refusal before the message's last line was sent leaves it unsent (4xx: retry later;
-5xx: failed, with the server's words); losing the connection after that is *uncertain*.
+5xx at RCPT: that recipient failed, with the server's words); losing the connection after
+that is *uncertain*. A 5xx to MAIL FROM or to the message itself (DATA) refuses the sender or
+the issue, not the reader: :class:`StopSending`, and the message stays to send again.
 """
 
 from __future__ import annotations
@@ -85,7 +87,15 @@ class SMTPProvider:
             if self.connection is None:
                 self.connection = self._connect()
             connection = self.connection
-            code, text = connection.mail(self.config.file.sender.address)
+            sender = self.config.file.sender.address
+            code, text = connection.mail(sender)
+            if code >= 500:
+                self._reset(code)
+                raise StopSending(
+                    f"the SMTP server {self.settings.host} refuses to send from {sender} "
+                    f"({_words(code, text)}); check that [smtp] user may send as the [sender] "
+                    "address"
+                )
             if code == 250:
                 code, text = connection.rcpt(to.email)
             if code not in (250, 251):
@@ -99,13 +109,23 @@ class SMTPProvider:
             code, text = connection.data(data)
         except smtplib.SMTPDataError as exc:  # refused at DATA, before the message was sent
             self._reset(exc.smtp_code)
+            if exc.smtp_code >= 500:
+                raise self._refused_message(exc.smtp_code, exc.smtp_error) from None
             return _by_code(to.email, exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             return Result(to.email, Outcome.UNCERTAIN, f"connection lost while sending: {exc}")
         if code == 421:
             self.close()
+        if code >= 500:  # the content refused (policy, spam): every reader's copy would be
+            raise self._refused_message(code, text)
         return _by_code(to.email, code, text)
+
+    def _refused_message(self, code: int, text: bytes | str) -> StopSending:
+        return StopSending(
+            f"the SMTP server {self.settings.host} refuses the message itself "
+            f"({_words(code, text)}); it would refuse every reader's copy, so the send stops"
+        )
 
     def _reset(self, code: int) -> None:
         if code == 421 or self.connection is None:  # the server is closing the connection
