@@ -314,7 +314,11 @@ def send(
         with delivery_report.progress_bar(err, plan) as progress:
             summary = run_send(plan, progress=progress)
     except SendStopped as stopped:  # part may have gone out: say what, then why it stopped
-        delivery_report.summary(stdout, plan, stopped.summary)
+        for lang_plan in plan.languages:
+            counts = stopped.summary.counts.get(lang_plan.lang, {})
+            stdout.print(
+                f"{lang_plan.lang}: {', '.join(f'{n} {s}' for s, n in counts.items() if n)}"
+            )
         report(stopped.problems)
         err.print(
             "[red]The send stopped. Those not sent stay pending: fix the problem above, then "
@@ -323,6 +327,10 @@ def send(
         sys.exit(1)
     delivery_report.summary(stdout, plan, summary)
     if summary.unfinished:
+        err.print(
+            f"[red]{summary.unfinished} recipient(s) left failed, uncertain or deferred: "
+            f"see `flemletter status {plan.issue_id}`.[/]"
+        )
         sys.exit(1)
 
 

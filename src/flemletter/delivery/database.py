@@ -58,7 +58,6 @@ CREATE INDEX IF NOT EXISTS deliveries_by_state
 # Databases made before sends had a ``rehearsal``: rebuild both tables with it (SQLite cannot
 # change a key in place). Their outbox sends were rehearsals; every other send was real.
 MIGRATE_REHEARSAL = """
-BEGIN IMMEDIATE;
 ALTER TABLE sends RENAME TO sends_before_rehearsal;
 ALTER TABLE deliveries RENAME TO deliveries_before_rehearsal;
 DROP INDEX IF EXISTS deliveries_by_state;
@@ -73,9 +72,26 @@ INSERT INTO deliveries (id, issue, lang, rehearsal, email, name, state, attempts
     FROM deliveries_before_rehearsal d
     LEFT JOIN sends_before_rehearsal s ON s.issue = d.issue AND s.lang = d.lang;
 DROP TABLE deliveries_before_rehearsal;
-DROP TABLE sends_before_rehearsal;
-COMMIT;
+DROP TABLE sends_before_rehearsal
 """
+
+
+def _has_rehearsal(db: sqlite3.Connection) -> bool:
+    columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
+    return not columns or "rehearsal" in columns
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Add ``rehearsal`` to an older database, once, whoever opens it first."""
+    if _has_rehearsal(db):
+        return
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        if _has_rehearsal(db):  # another process migrated it meanwhile
+            return
+        for statement in MIGRATE_REHEARSAL.format(schema=SCHEMA).split(";"):
+            if statement.strip():
+                db.execute(statement)
 
 
 def database_path(config: Config) -> Path:
@@ -90,8 +106,6 @@ def connect(config: Config) -> sqlite3.Connection:
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
-    if columns and "rehearsal" not in columns:
-        db.executescript(MIGRATE_REHEARSAL.format(schema=SCHEMA))
+    _migrate(db)
     db.executescript(SCHEMA)
     return db
