@@ -184,3 +184,29 @@ def test_template_syntax_error_names_the_template(sample: Path) -> None:
     (templates / "teaser.mjml.j2").write_text("<mj-section>\n{% if %}\n", encoding="utf-8")
     (message,) = problems(sample)
     assert message.startswith("templates/email/teaser.mjml.j2:2: template error: ")
+
+
+def test_template_error_while_rendering_names_the_template_line(sample: Path) -> None:
+    from flemletter.render.templates import THEME
+
+    footer = sample / "templates" / "email" / "footer.mjml.j2"
+    footer.parent.mkdir(parents=True)
+    lines = (THEME / "email" / "footer.mjml.j2").read_text(encoding="utf-8").splitlines()
+    number = next(i for i, text in enumerate(lines, 1) if "{{ publication_name }}" in text)
+    lines[number - 1] = lines[number - 1].replace("{{ publication_name }}", "{{ nosuchvar.x }}")
+    footer.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = [str(p) for p in check(sample, "2025-11").errors]
+    assert errors == [
+        f"templates/email/footer.mjml.j2:{number}: template error: 'nosuchvar' is undefined"
+    ]
+
+
+def test_an_issue_field_error_does_not_hide_the_articles_problems(sample: Path, edit: Edit) -> None:
+    edit(ISSUE, "date: 2025-11-20", "date: 2025-11-31")
+    edit(ISSUE, "- collaboration-in-science", "- colaboration-in-science")
+    edit(LEAD_SV, "date: 2025-11-17", "date: 2025-13-17")
+    assert [p.split(" ")[0] for p in problems(sample) if "warning" not in p] == [
+        f"{LEAD_SV}:3:",
+        f"{ISSUE}:4:",
+        f"{ISSUE}:11:",
+    ]
