@@ -210,3 +210,20 @@ def test_an_issue_field_error_does_not_hide_the_articles_problems(sample: Path, 
         f"{ISSUE}:4:",
         f"{ISSUE}:11:",
     ]
+
+
+def test_a_catalogue_line_missing_its_quote_is_named(sample: Path) -> None:
+    import shutil
+
+    from flemletter.render.templates import THEME
+
+    shutil.copytree(THEME / "locales", sample / "templates" / "locales")
+    po = sample / "templates" / "locales" / "sv" / "LC_MESSAGES" / "messages.po"
+    lines = po.read_text(encoding="utf-8").splitlines()
+    number = lines.index('msgstr "Till toppen"') + 1
+    lines[number - 1] = 'msgstr Till toppen"'
+    po.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [str(p) for p in check(sample, "2025-11").errors] == [
+        f"templates/locales/sv/LC_MESSAGES/messages.po:{number}: not a catalogue line:"
+        ' \'msgstr Till toppen"\' — each text is in double quotes: msgstr "Till toppen"'
+    ]
