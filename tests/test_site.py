@@ -259,3 +259,11 @@ def test_swedish_pages_speak_swedish(site: Path) -> None:
     for swedish in ("Alla nummer", "Följ i en flödesläsare:", "Publicerad i:", "Foto: Fahimeh"):
         assert swedish in article
     assert "17 november 2025" in article
+
+
+def test_the_language_chooser_is_the_x_default_page(site: Path) -> None:
+    home = page(site, "index.html")
+    assert {
+        link.get("hreflang"): link.get("href")
+        for link in home.xpath("//head/link[@rel='alternate'][not(@type)]")
+    } == {"x-default": BASE, "en": BASE + "en/", "sv": BASE + "sv/"}
