@@ -227,3 +227,11 @@ def test_a_catalogue_line_missing_its_quote_is_named(sample: Path) -> None:
         f"templates/locales/sv/LC_MESSAGES/messages.po:{number}: not a catalogue line:"
         ' \'msgstr Till toppen"\' — each text is in double quotes: msgstr "Till toppen"'
     ]
+
+
+def test_an_unknown_field_lists_the_known_ones(sample: Path, edit: Edit) -> None:
+    edit(LEAD_EN, "author: Flemingsberg Science", "photographer: Flemingsberg Science")
+    assert problems(sample) == [
+        f"{LEAD_EN}:7: unknown field 'photographer' — the fields here are: title, date, teaser,"
+        " image, url, author, section, tags, updated"
+    ]
