@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flemletter.config import Config
-from flemletter.delivery.addresses import address_key
+from flemletter.delivery.addresses import address_key, key_of_normalized
 from flemletter.delivery.addresses import normalized_address as normalized_address  # re-exported
 from flemletter.delivery.database import connect
 from flemletter.delivery.personal import token_address, unsubscribe_secret
@@ -80,12 +80,11 @@ def read_csv(config: Config, path: Path) -> tuple[list[tuple[int, Subscriber]], 
     for row in reader:
         line = reader.line_num
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        row_problems = _row_problems(config, cells, shown, line)
-        if row_problems:
+        email, row_problems = _checked_row(config, cells, shown, line)
+        if email is None or row_problems:
             problems += row_problems
             continue
-        email = normalized_address(cells["email"])
-        key = address_key(email)
+        key = key_of_normalized(email)
         if key in seen:
             message = f"'{email}' appears twice (also on line {seen[key]})"
             problems.append(Problem(shown, line, message))
@@ -95,10 +94,14 @@ def read_csv(config: Config, path: Path) -> tuple[list[tuple[int, Subscriber]], 
     return good, problems
 
 
-def _row_problems(config: Config, cells: dict[str, str], shown: str, line: int) -> list[Problem]:
+def _checked_row(
+    config: Config, cells: dict[str, str], shown: str, line: int
+) -> tuple[str | None, list[Problem]]:
+    """The row's address normalised (``None`` if it is not one), and the row's problems."""
     problems = []
+    email: str | None = None
     try:
-        normalized_address(cells["email"])
+        email = normalized_address(cells["email"])
     except ValueError as exc:
         problems.append(Problem(shown, line, str(exc)))
     lang = cells["language"]
@@ -112,7 +115,7 @@ def _row_problems(config: Config, cells: dict[str, str], shown: str, line: int) 
         except ValueError:
             message = f"consent_date '{cells['consent_date']}' is not a date"
             problems.append(Problem(shown, line, message, hint="write dates as YYYY-MM-DD"))
-    return problems
+    return email, problems
 
 
 def _subscriber(email: str, cells: dict[str, str]) -> Subscriber:
@@ -136,7 +139,7 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
         }
         new, unchanged = [], 0
         for line, subscriber in good:
-            existing = known.get(address_key(subscriber.email))
+            existing = known.get(key_of_normalized(subscriber.email))
             if existing is None:
                 new.append(subscriber)
             elif existing["status"] == "unsubscribed":
@@ -166,7 +169,7 @@ def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
         [
             (
                 s.email,
-                address_key(s.email),
+                key_of_normalized(s.email),
                 s.name,
                 s.language,
                 s.consent_date,
@@ -180,17 +183,18 @@ def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
 
 def add(config: Config, email: str, language: str, name: str | None = None) -> Subscriber:
     """Subscribe one address (consent source: ``flemletter subscribers add``)."""
-    problems = _row_problems(config, {"email": email, "language": language}, "subscribers", 0)
-    if problems:
+    cells = {"email": email, "language": language}
+    normalized, problems = _checked_row(config, cells, "subscribers", 0)
+    if normalized is None or problems:
         raise UserError([Problem("command line", None, p.message, hint=p.hint) for p in problems])
     subscriber = Subscriber(
-        normalized_address(email), language, name, consent_date=now()[:10], consent_source="add"
+        normalized, language, name, consent_date=now()[:10], consent_source="add"
     )
     with closing(connect(config)) as db, db:
         db.execute("BEGIN IMMEDIATE")
         row = db.execute(
             "SELECT email, status FROM subscribers WHERE address_key = ?",
-            (address_key(subscriber.email),),
+            (key_of_normalized(subscriber.email),),
         ).fetchone()
         if row is not None:
             message = f"'{email.strip()}' is already on the list ({row['status']})"
