@@ -3,6 +3,9 @@
 One file for both, so freezing a send's recipient list from the subscribers is one
 transaction. WAL lets ``status`` read while a send writes; ``synchronous=FULL`` makes every
 committed state change survive a crash of the machine, not only of the process.
+
+``PRAGMA user_version`` records which changes a file has had; :func:`connect` brings an older
+file up to date (:data:`SCHEMA_VERSION`) in one transaction before anything else reads it.
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ import sqlite3
 from pathlib import Path
 
 from flemletter.config import Config
+from flemletter.delivery.addresses import address_key
+
+SCHEMA_VERSION = 1
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
     email TEXT PRIMARY KEY COLLATE NOCASE,
+    address_key TEXT,  -- delivery.addresses.address_key(email); unique (version 1)
     name TEXT,
     language TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'unsubscribed')),
@@ -64,4 +71,48 @@ def connect(config: Config) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        _upgrade(db)
     return db
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a file made by an older flemletter (or just created) to :data:`SCHEMA_VERSION`."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")  # another process may be upgrading the same file
+        if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        _add_address_keys(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_address_keys(db: sqlite3.Connection) -> None:
+    """Version 1: every subscriber gets its :func:`address_key`, unique from now on.
+
+    Older files compared addresses with ``NOCASE`` only, so one person may be on the list
+    twice (``Ärla@…`` and ``ärla@…``). Such rows become one: the unsubscribed one if any (an
+    unsubscribe is never undone), otherwise the first added.
+    """
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(subscribers)")}
+    if "address_key" not in columns:
+        db.execute("ALTER TABLE subscribers ADD COLUMN address_key TEXT")
+    rows = db.execute(
+        "SELECT rowid, email, status, added_at FROM subscribers"
+        " ORDER BY status = 'unsubscribed' DESC, added_at, rowid"
+    ).fetchall()
+    kept: set[str] = set()
+    for row in rows:
+        key = address_key(row["email"])
+        if key in kept:
+            db.execute("DELETE FROM subscribers WHERE rowid = ?", (row["rowid"],))
+            continue
+        kept.add(key)
+        db.execute("UPDATE subscribers SET address_key = ? WHERE rowid = ?", (key, row["rowid"]))
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS subscribers_by_key ON subscribers (address_key)")
+    # An older flemletter does not know the key: a row it added would be found by no lookup.
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS subscribers_need_a_key BEFORE INSERT ON subscribers"
+        " WHEN NEW.address_key IS NULL BEGIN"
+        " SELECT RAISE(ABORT, 'this database was upgraded by a newer flemletter: update it');"
+        " END"
+    )
