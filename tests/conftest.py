@@ -28,6 +28,9 @@ SAMPLE_WARNINGS = [
     "articles/50-years-of-life-changing-therapies/en.md:7: warning: “On November 12 1975, the"
     " first allogeneic stem cell transpl…” nearly repeats “On November 12 1975, the first"
     " allogeneic bone marrrow tran…” (line 7) — keep one of them, or merge what each adds",
+    "articles/karolinska-atmp-centrum/sv.md:15: warning: the paragraph ends without a full"
+    " stop: “…Region Stockholm, vid invigningen” — end it with a full stop (or ! or ?), or join"
+    " it to the next",
     "articles/konst-och-kulturliv-i-flemingsberg/sv.md:7:85: warning: two spaces in a row (one a"
     " no-break space) — one is enough: a no-break space shows as a space of its own",
 ]

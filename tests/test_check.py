@@ -184,3 +184,54 @@ def test_template_syntax_error_names_the_template(sample: Path) -> None:
     (templates / "teaser.mjml.j2").write_text("<mj-section>\n{% if %}\n", encoding="utf-8")
     (message,) = problems(sample)
     assert message.startswith("templates/email/teaser.mjml.j2:2: template error: ")
+
+
+def test_template_error_while_rendering_names_the_template_line(sample: Path) -> None:
+    from flemletter.render.templates import THEME
+
+    footer = sample / "templates" / "email" / "footer.mjml.j2"
+    footer.parent.mkdir(parents=True)
+    lines = (THEME / "email" / "footer.mjml.j2").read_text(encoding="utf-8").splitlines()
+    number = next(i for i, text in enumerate(lines, 1) if "{{ publication_name }}" in text)
+    lines[number - 1] = lines[number - 1].replace("{{ publication_name }}", "{{ nosuchvar.x }}")
+    footer.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = [str(p) for p in check(sample, "2025-11").errors]
+    assert errors == [
+        f"templates/email/footer.mjml.j2:{number}: template error: 'nosuchvar' is undefined"
+    ]
+
+
+def test_an_issue_field_error_does_not_hide_the_articles_problems(sample: Path, edit: Edit) -> None:
+    edit(ISSUE, "date: 2025-11-20", "date: 2025-11-31")
+    edit(ISSUE, "- collaboration-in-science", "- colaboration-in-science")
+    edit(LEAD_SV, "date: 2025-11-17", "date: 2025-13-17")
+    assert [p.split(" ")[0] for p in problems(sample) if "warning" not in p] == [
+        f"{LEAD_SV}:3:",
+        f"{ISSUE}:4:",
+        f"{ISSUE}:11:",
+    ]
+
+
+def test_a_catalogue_line_missing_its_quote_is_named(sample: Path) -> None:
+    import shutil
+
+    from flemletter.render.templates import THEME
+
+    shutil.copytree(THEME / "locales", sample / "templates" / "locales")
+    po = sample / "templates" / "locales" / "sv" / "LC_MESSAGES" / "messages.po"
+    lines = po.read_text(encoding="utf-8").splitlines()
+    number = lines.index('msgstr "Till toppen"') + 1
+    lines[number - 1] = 'msgstr Till toppen"'
+    po.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [str(p) for p in check(sample, "2025-11").errors] == [
+        f"templates/locales/sv/LC_MESSAGES/messages.po:{number}: not a catalogue line:"
+        ' \'msgstr Till toppen"\' — each text is in double quotes: msgstr "Till toppen"'
+    ]
+
+
+def test_an_unknown_field_lists_the_known_ones(sample: Path, edit: Edit) -> None:
+    edit(LEAD_EN, "author: Flemingsberg Science", "photographer: Flemingsberg Science")
+    assert problems(sample) == [
+        f"{LEAD_EN}:7: unknown field 'photographer' — the fields here are: title, date, teaser,"
+        " image, url, author, section, tags, updated"
+    ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from flemletter.build import build
+from flemletter.checks import check
 from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER
 from flemletter.render.i18n import Catalogue
 from flemletter.render.templates import environment
@@ -159,10 +160,17 @@ def test_dark_mode_and_media_queries_stay_in_style(built: Path, lang: str) -> No
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unsubscribe_placeholder_in_both_parts(built: Path, lang: str) -> None:
-    html = (built / lang / "email.html").read_text(encoding="utf-8")
-    text = (built / lang / "email.txt").read_text(encoding="utf-8")
-    assert f'href="{UNSUBSCRIBE_PLACEHOLDER}"' in html
-    assert f": {UNSUBSCRIBE_PLACEHOLDER}" in text
+    # what delivery personalises carries the placeholder in both parts ...
+    email = check(built.parent.parent, "2025-11").emails[lang]
+    assert f'href="{UNSUBSCRIBE_PLACEHOLDER}"' in email.html
+    assert f": {UNSUBSCRIBE_PLACEHOLDER}" in email.text
+    # ... while the copies in build/ go to nobody: their link leads to the archive's page
+    page = f"https://www.flemingsbergscience.se/newsletter/{lang}/unsubscribe/"
+    for name in ("email.html", "email.txt", "message.eml"):
+        built_text = (built / lang / name).read_text(encoding="utf-8")
+        assert UNSUBSCRIBE_PLACEHOLDER not in built_text
+    assert f'href="{page}"' in (built / lang / "email.html").read_text(encoding="utf-8")
+    assert f": {page}" in (built / lang / "email.txt").read_text(encoding="utf-8")
 
 
 def test_text_part_reads_like_a_letter(built: Path) -> None:

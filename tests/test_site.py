@@ -157,6 +157,19 @@ def test_the_archive_lists_issues_newest_first(sample: Path) -> None:
     assert "20 november 2025" in page(site, "sv/index.html").text_content()
 
 
+def test_a_later_issue_being_written_is_not_published(sample: Path) -> None:
+    draft = (sample / "issues" / "2025-11.yaml").read_text(encoding="utf-8")
+    draft = draft.replace("date: 2025-11-20", "date: 2025-12-18")
+    draft = draft.replace("Collaboration in Science and the future", "December draft")
+    (sample / "issues" / "2025-12.yaml").write_text(draft, encoding="utf-8")
+    site = build_site(sample)  # builds 2025-11
+    assert not (site / "en" / "2025-12").exists()
+    assert "December draft" not in (site / "en" / "index.html").read_text(encoding="utf-8")
+    assert "2025-12" not in (site / "en" / "feed.atom.xml").read_text(encoding="utf-8")
+    later = build(sample, "2025-12").folder.parent / "site"
+    assert (later / "en" / "2025-12" / "index.html").is_file()
+
+
 def test_a_broken_other_issue_is_reported_and_left_out(sample: Path) -> None:
     (sample / "issues" / "2025-10.yaml").write_text(
         "date: 2025-10-16\neditions:\n  en:\n    subject: Old\n    articles:\n"
@@ -246,3 +259,11 @@ def test_swedish_pages_speak_swedish(site: Path) -> None:
     for swedish in ("Alla nummer", "Följ i en flödesläsare:", "Publicerad i:", "Foto: Fahimeh"):
         assert swedish in article
     assert "17 november 2025" in article
+
+
+def test_the_language_chooser_is_the_x_default_page(site: Path) -> None:
+    home = page(site, "index.html")
+    assert {
+        link.get("hreflang"): link.get("href")
+        for link in home.xpath("//head/link[@rel='alternate'][not(@type)]")
+    } == {"x-default": BASE, "en": BASE + "en/", "sv": BASE + "sv/"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -85,37 +86,86 @@ def data_repo(tmp_path: Path) -> Path:
     return work
 
 
-def data(work: Path, *args: str) -> str:
+def data(work: Path, *args: str, ok: bool = True) -> str:
     env = {**os.environ, "FLEMLETTER_DATA_KEY": "correct horse battery staple"}
     run = subprocess.run(
         ["bash", str(DATA_SCRIPT), *args], cwd=work, env=env, capture_output=True, text=True
     )
-    assert run.returncode == 0, run.stderr
-    return run.stdout.strip()
+    assert (run.returncode == 0) == ok, run.stderr
+    return (run.stdout if ok else run.stderr).strip()
+
+
+def ledger_at(work: Path) -> Path:
+    database = work / "data" / "flemletter.sqlite3"
+    database.parent.mkdir(exist_ok=True)
+    return database
+
+
+def write_rows(database: Path, *rows: str) -> sqlite3.Connection:
+    """Rows committed in WAL mode and left un-checkpointed, as a killed send leaves them."""
+    db = sqlite3.connect(database)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA wal_autocheckpoint=0")
+    db.execute("CREATE TABLE IF NOT EXISTS ledger (email TEXT)")
+    with db:
+        db.executemany("INSERT INTO ledger VALUES (?)", [(row,) for row in rows])
+    return db  # still open: the changes live only in the -wal file
+
+
+def read_rows(database: Path) -> list[str]:
+    db = sqlite3.connect(database)
+    try:
+        return [row for (row,) in db.execute("SELECT email FROM ledger ORDER BY rowid")]
+    finally:
+        db.close()
 
 
 def test_ledger_round_trips_encrypted_through_the_data_branch(data_repo: Path) -> None:
-    database = data_repo / "data" / "flemletter.sqlite3"
-    database.parent.mkdir()
-    database.write_bytes("subscriber: ellen.mäkipiha@example.org".encode())
+    database = ledger_at(data_repo)
+    open_connection = write_rows(database, "ellen.mäkipiha@example.org", "agnes@example.org")
+    assert database.with_name("flemletter.sqlite3-wal").stat().st_size > 0
     data(data_repo, "push", "subscribers imported")
+    open_connection.close()
     stored = subprocess.run(
         ["git", "-C", str(data_repo), "show", "origin/newsletter-data:flemletter.sqlite3.gpg"],
         capture_output=True,
         check=True,
     ).stdout
     assert b"example.org" not in stored  # only ciphertext leaves the machine
-    database.unlink()
+    for leftover in database.parent.iterdir():
+        leftover.unlink()
     data(data_repo, "pull")
-    assert database.read_bytes() == "subscriber: ellen.mäkipiha@example.org".encode()
+    # what was still only in the write-ahead log was saved too
+    assert read_rows(database) == ["ellen.mäkipiha@example.org", "agnes@example.org"]
 
 
 def test_an_unfinished_send_is_remembered_until_its_ledger_is_saved(data_repo: Path) -> None:
-    database = data_repo / "data" / "flemletter.sqlite3"
-    database.parent.mkdir()
-    database.write_bytes(b"ledger")
+    write_rows(ledger_at(data_repo), "a@example.org").close()
     assert data(data_repo, "started", "2025-11") == ""
     data(data_repo, "start", "2025-11", "4242")
     assert data(data_repo, "started", "2025-11") == "4242"
-    data(data_repo, "finish", "2025-11")
+    # a later run that refused to start must not clear the lost run's mark
+    data(data_repo, "finish", "2025-11", "5555")
+    assert data(data_repo, "started", "2025-11") == "4242"
+    data(data_repo, "finish", "2025-11", "4242")
     assert data(data_repo, "started", "2025-11") == ""
+
+
+def test_a_push_refuses_to_overwrite_what_was_saved_since_the_pull(
+    data_repo: Path, tmp_path: Path
+) -> None:
+    write_rows(ledger_at(data_repo), "first@example.org").close()
+    data(data_repo, "push", "subscribers imported")
+    other = tmp_path / "maintainer"
+    subprocess.run(
+        ["git", "clone", "-q", str(tmp_path / "origin.git"), str(other)],
+        check=True,
+        capture_output=True,
+    )
+    data(other, "pull")
+    data(data_repo, "start", "2025-11", "77")  # a send saves in between
+    write_rows(ledger_at(other), "second@example.org").close()
+    refused = data(other, "push", "unsubscribed someone", ok=False)
+    assert "changed since" in refused and "pull again" in refused
+    data(other, "pull")
+    assert read_rows(ledger_at(other)) == ["first@example.org"]

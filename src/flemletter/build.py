@@ -11,7 +11,7 @@ same bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flemletter.checks import CheckResult, check
@@ -19,10 +19,11 @@ from flemletter.config import Config
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, UserError
 from flemletter.published import published_at
-from flemletter.render.email import RenderedEmail, render_email
+from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER, RenderedEmail, render_email
 from flemletter.render.mime import build_message
 from flemletter.render.web import issue_page
 from flemletter.site import SITE_DIR, build_site
+from flemletter.urls import unsubscribe_page_url
 from flemletter.writer import Output
 
 BUILD_DIR = "build"
@@ -50,14 +51,16 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
     site, site_warnings = build_site(config, loaded, result.catalogues, folder.parent)
     output = Output(folder)
     for lang, edition in loaded.editions.items():
-        email = result.emails[lang]
         catalogue = result.catalogues[lang]
-        output.add(f"{lang}/email.mjml", email.mjml)
+        output.add(f"{lang}/email.mjml", result.emails[lang].mjml)
+        # The built copies go to nobody: their unsubscribe link leads to the archive's
+        # unsubscribe page instead of a recipient's own (delivery fills that in per person).
+        email = _for_nobody(config, result.emails[lang])
         output.add(f"{lang}/email.txt", email.text)
         output.add(f"{lang}/message.eml", _example_message(config, email, edition))
         # The files in build/ are opened from disk, so they use the images copied beside them.
         local = render_email(config, edition, catalogue, _local_image, web=False)
-        output.add(f"{lang}/email.html", local.html)
+        output.add(f"{lang}/email.html", _for_nobody(config, local).html)
         output.add(f"{lang}/index.html", issue_page(config, site, edition, catalogue, _local_image))
         for article in edition.articles:
             if article.image is not None:
@@ -81,6 +84,15 @@ def _checked(result: CheckResult) -> tuple[Config, Issue]:
 def _local_image(article: Article) -> str:
     assert article.image is not None
     return f"images/{article.slug}/{article.image.file.name}"
+
+
+def _for_nobody(config: Config, email: RenderedEmail) -> RenderedEmail:
+    page = unsubscribe_page_url(config, email.lang)
+    return replace(
+        email,
+        html=email.html.replace(UNSUBSCRIBE_PLACEHOLDER, page),
+        text=email.text.replace(UNSUBSCRIBE_PLACEHOLDER, page),
+    )
 
 
 def _example_message(config: Config, email: RenderedEmail, edition: Edition) -> bytes:

@@ -7,6 +7,7 @@ edition once, and returns everything it found, errors and warnings, each with fi
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
@@ -102,6 +103,13 @@ def template_problems(root: Path) -> list[Problem]:
 def _template_error(root: Path, exc: jinja2.TemplateError) -> Problem:
     filename = getattr(exc, "filename", None)
     line = getattr(exc, "lineno", None)
+    if filename is None:
+        # an error while rendering (an undefined name, a failing filter): Jinja2 puts the
+        # template's own file and line into the traceback
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2"):
+                filename, line = frame.filename, frame.lineno
+                break
     shown = display_path(Path(filename), root) if filename else "templates"
     return Problem(shown, line, f"template error: {exc.message or exc}")
 

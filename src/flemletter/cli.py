@@ -53,6 +53,8 @@ def handles_user_errors(command: F) -> F:
             report(exc.problems)
             errors = sum(p.is_error for p in exc.problems)
             err.print(f"[red]{errors} error{'s' if errors != 1 else ''}; nothing was written.[/]")
+            if exc.way_out:
+                err.print(escape(exc.way_out))
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -337,12 +339,17 @@ def send(
 @main.command()
 @click.argument("issue")
 @root_option
+@click.option(
+    "--counts-only",
+    is_flag=True,
+    help="No addresses: counts, and failure reasons grouped (for public logs such as CI).",
+)
 @handles_user_errors
-def status(issue: str, root: Path | None) -> None:
+def status(issue: str, root: Path | None, counts_only: bool) -> None:
     """Show how far the send of ISSUE got: counts per state and language, and failures."""
     from flemletter.delivery import report as delivery_report
 
-    delivery_report.status(stdout, newsletter_root(root), issue)
+    delivery_report.status(stdout, newsletter_root(root), issue, counts_only=counts_only)
 
 
 @main.group()

@@ -10,11 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from flemletter.problems import Problem, UserError
 from flemletter.sources import load_toml, read_text, validation_problems
@@ -32,6 +40,14 @@ def _check_address(value: str) -> str:
     except EmailNotValidError as exc:
         raise ValueError(f"'{value}' is not an email address ({exc})") from None
     return value
+
+
+# Where a secret may travel unencrypted: nowhere but this machine.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def _is_loopback(host: str | None) -> bool:
+    return host is not None and host.strip("[]").lower() in LOOPBACK_HOSTS
 
 
 def _check_zone(value: str | None) -> str | None:
@@ -159,7 +175,9 @@ class SMTP(_Strict):
     port: int = Field(default=587, ge=1, le=65535)
     """Its port: usually 587 with STARTTLS, 465 with implicit TLS."""
     security: Literal["starttls", "tls", "none"] = "starttls"
-    """``starttls`` (upgrade after connecting), ``tls`` (implicit TLS) or ``none`` (local only)."""
+    """``starttls`` (upgrade after connecting), ``tls`` (implicit TLS) or ``none``: no
+    encryption, so the password and every recipient would cross the network readable; allowed
+    only with ``host`` 127.0.0.1, ::1 or localhost (a test server, a relay on this machine)."""
     user: str | None = None
     """The login name; without it, no login is attempted."""
     password_env: str = "FLEMLETTER_SMTP_PASSWORD"
@@ -167,10 +185,40 @@ class SMTP(_Strict):
     timeout: float = Field(default=30.0, gt=0)
     """Seconds to wait for the server before giving up on a connection or an answer."""
 
+    @field_validator("security")
+    @classmethod
+    def _encrypted_unless_local(cls, value: str, info: ValidationInfo) -> str:
+        host = info.data.get("host")
+        if value == "none" and host is not None and not _is_loopback(host):
+            raise ValueError(
+                f"\"none\" would send the password and the messages to '{host}' unencrypted;"
+                ' it is allowed only for 127.0.0.1, ::1 or localhost: use "starttls"'
+                ' (port 587) or "tls" (port 465)'
+            )
+        return value
+
 
 class SendGrid(_Strict):
     base_url: str = "https://api.sendgrid.com"
-    """The API's base URL: ``https://api.eu.sendgrid.com`` for EU accounts, or a test server."""
+    """The API's base URL: ``https://api.eu.sendgrid.com`` for EU accounts, or a test server.
+    Always ``https://`` (the API key goes with every request), except a test server on
+    ``http://127.0.0.1``, ``http://[::1]`` or ``http://localhost``."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _encrypted_unless_local(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname:
+            return value
+        if parts.scheme == "http" and _is_loopback(parts.hostname):
+            return value
+        if parts.scheme == "http":
+            raise ValueError(
+                f"'{value}' would send the API key unencrypted: use https:// (http:// is "
+                "allowed only for a test server on 127.0.0.1, ::1 or localhost)"
+            )
+        raise ValueError(f"'{value}' must be a URL starting with https://")
+
     unsubscribe_group: int | None = None
     """A SendGrid unsubscribe group id: SendGrid then handles unsubscribes for that group."""
     sandbox: bool = False

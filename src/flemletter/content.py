@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
@@ -121,6 +122,9 @@ class _IssueLoader:
 
     def load(self, path: Path) -> Issue | None:
         shown = self.shown(path)
+        if path.exists() and not path.is_file():
+            self.problems.append(Problem(shown, None, "is a folder, not an issue file"))
+            return None
         if not path.is_file():
             known = list_issue_ids(self.root)
             hint = did_you_mean(path.stem, known) or (
@@ -141,12 +145,13 @@ class _IssueLoader:
                 Problem(shown, 1, "an issue file holds fields such as 'date:' and 'editions:'")
             )
             return None
+        issue_id = path.stem
         try:
             fields = IssueFields.model_validate(as_plain(data))
         except ValidationError as exc:
             self.problems += validation_problems(exc, shown, line_of, IssueFields)
+            self._check_sound_editions(issue_id, data, exc, shown, line_of)
             return None
-        issue_id = path.stem
         if not ISSUE_ID.match(issue_id):
             self.problems.append(
                 Problem(
@@ -168,6 +173,29 @@ class _IssueLoader:
             if edition is not None:
                 editions[lang] = edition
         return Issue(id=issue_id, date=fields.date, source=shown, editions=editions)
+
+    def _check_sound_editions(
+        self,
+        issue_id: str,
+        data: dict[str, Any],
+        error: ValidationError,
+        shown: str,
+        line_of: LineOf,
+    ) -> None:
+        """Go on into the editions the error does not concern, so their articles' problems
+        are reported in the same run (the issue itself stays unusable)."""
+        editions = data.get("editions")
+        if not isinstance(editions, dict):
+            return
+        broken = {tuple(item["loc"][:2]) for item in error.errors()}
+        for lang, raw in editions.items():
+            if ("editions", lang) in broken or ("editions",) in broken:
+                continue
+            try:
+                fields = EditionFields.model_validate(as_plain(raw))
+            except ValidationError:
+                continue
+            self.edition(issue_id, dt.date.min, str(lang), fields, shown, line_of)
 
     def edition(
         self,

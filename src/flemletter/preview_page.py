@@ -22,7 +22,7 @@ from flemletter.render.i18n import long_date
 
 SITE_DIR = "site"
 """Where the build puts the web archive and feeds, below its output folder."""
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
+FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json")
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,12 @@ class Problem:
 
 
 class UserError(Exception):
-    """The user's files cannot be processed; ``problems`` says why, with file and line."""
+    """The user's files cannot be processed; ``problems`` says why, with file and line.
+    ``way_out``, if given, is the one sentence shown after them: what to do besides fixing."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], *, way_out: str | None = None) -> None:
         self.problems = sorted(problems, key=_reading_order)
+        self.way_out = way_out
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

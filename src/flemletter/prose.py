@@ -1,8 +1,9 @@
 """What a copy editor catches in an article's text, with the line (and column) it is on.
 
 A word written twice in a row, a letter typed three times (``marrrow``), two spaces in a
-row, a sentence or paragraph repeated or nearly repeated inside one article, and a paragraph
-too long to read comfortably on a phone. All are warnings: the text may mean it.
+row, a sentence or paragraph repeated or nearly repeated inside one article, a paragraph
+that stops without a full stop, and a paragraph too long to read comfortably on a phone.
+All are warnings: the text may mean it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _TWICE = re.compile(r"(?<![\w'’-])([^\W\d_]+)(\s+)(\1)(?![\w'’-])", re.IGNOR
 _TRIPLED = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)
 _DOUBLE_SPACE = re.compile(r"(?<=\S)[ \u00a0\u2007\u202f]{2,}(?=\S)")
 _ADDRESS = re.compile(r"\]\([^)]*\)|<[^>]*>|\S+://\S+|www\.\S+|\S+@\S+\.\S+")
+_CLOSERS = ' \t\n”"’»)]'
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’»)]*\s+(?=[\W_]*[^\W\d_]|\d)")
 
 
@@ -48,6 +50,7 @@ def prose_problems(article: Article) -> list[Problem]:
     problems = list(_typing_slips(article))
     paragraphs = list(paragraphs_of(article))
     problems += _long_paragraphs(article, paragraphs)
+    problems += _unfinished_paragraphs(article)
     problems += _repeats(article, paragraphs)
     return problems
 
@@ -125,6 +128,27 @@ def _long_paragraphs(article: Article, paragraphs: list[Paragraph]) -> Iterator[
                 f"a paragraph of {words} words (more than {LONG_PARAGRAPH_WORDS})",
                 "on a phone this is a wall of text: split it where the thought turns",
             )
+
+
+def _unfinished_paragraphs(article: Article) -> Iterator[Problem]:
+    """A paragraph of running text that stops without a full stop (or ! ? : …)."""
+    first = article.lines.get("body", 1)
+    tokens = parse(article.body_markdown)
+    in_list = 0
+    for index, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            in_list += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            in_list -= 1
+        elif token.type == "paragraph_open" and not in_list and token.map is not None:
+            words = inline_text(tokens[index + 1]).rstrip(_CLOSERS)
+            if len(_WORD.findall(words)) >= MIN_REPEAT_WORDS and words[-1:].isalnum():
+                yield _warning(
+                    article,
+                    first + token.map[1] - 1,
+                    f"the paragraph ends without a full stop: “…{' '.join(words.split()[-4:])}”",
+                    "end it with a full stop (or ! or ?), or join it to the next",
+                )
 
 
 @dataclass(frozen=True)

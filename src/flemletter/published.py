@@ -1,6 +1,7 @@
 """What is published: every issue in ``issues/``, per language, with permanent feed ids.
 
-:func:`load_issues` reads every issue file; an issue with errors is left out and its
+:func:`load_issues` reads the issue being built and every earlier one (ids sort by date);
+an issue with errors is left out and its
 problems come back as warnings, with file and line, so one broken draft never stops this
 month's build. :func:`make_site` turns the issues into the :class:`Site`, plain data: per
 language the editions and the articles, newest first, each article with its permanent
@@ -81,12 +82,15 @@ class Site:
 
 
 def load_issues(config: Config, named: Issue) -> tuple[list[Issue], list[Problem]]:
-    """Every issue in ``issues/`` (and ``named``), newest first; broken ones are left out
-    and their problems returned as warnings."""
+    """``named`` and every earlier issue in ``issues/``, newest first; broken ones are left
+    out and their problems returned as warnings.
+
+    Later issues are drafts as far as this build knows: building 2025-11 never publishes the
+    2025-12 file someone has started."""
     issues = {named.id: named}
     problems: list[Problem] = []
     for issue_id in list_issue_ids(config.root):
-        if issue_id in issues:
+        if issue_id in issues or issue_id > named.id:
             continue
         path = config.root / ISSUES_DIR / f"{issue_id}.yaml"
         issue, found = load_issue(config, path)

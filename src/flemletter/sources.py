@@ -197,7 +197,10 @@ def validation_problems(
         hint = None
         if kind == "extra_forbidden":
             message = f"unknown field '{field}'"
-            hint = did_you_mean(str(loc[-1]), _sibling_fields(model, loc))
+            known = _sibling_fields(model, loc)
+            hint = did_you_mean(str(loc[-1]), known) or (
+                f"the fields here are: {', '.join(known)}" if known else None
+            )
         elif kind == "missing":
             if any(_is_typo_of(loc, other) for other in _unknown(items)):
                 continue  # reported once, as the misspelt field with its correction

@@ -111,6 +111,7 @@ CREATE TABLE deliveries (id INTEGER PRIMARY KEY, issue TEXT NOT NULL, lang TEXT 
     email TEXT NOT NULL COLLATE NOCASE, name TEXT, state TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL NOT NULL DEFAULT 0, reason TEXT,
     request TEXT, updated_at TEXT, UNIQUE (issue, lang, email));
+CREATE INDEX deliveries_by_state ON deliveries (issue, lang, state, id);
 INSERT INTO sends VALUES ('2025-11', 'sv', 'outbox', '2025-11-20T08:00:00Z', NULL, NULL);
 INSERT INTO deliveries (issue, lang, email, state) VALUES
     ('2025-11', 'sv', 'agnes@example.org', 'accepted'),

@@ -45,6 +45,16 @@ def test_bad_rows_are_named_by_line_and_nothing_is_imported(sample: Path) -> Non
     assert "│ 0      │" in counts  # nobody: all or nothing
 
 
+def test_a_refused_import_ends_by_naming_the_way_out(sample: Path) -> None:
+    _, _, stderr = import_(sample, GOOD_AND_BAD)
+    assert stderr.splitlines()[-1] == (
+        "Fix the rows above and import again, or run the same command with --skip-bad to "
+        "import the 2 good row(s) now and leave those out."
+    )
+    _, _, only_bad = import_(sample, "email,language\nnot-an-address,en\n")
+    assert "--skip-bad" not in only_bad  # it would import nothing
+
+
 def test_skip_bad_imports_the_good_rows_and_still_names_the_bad(sample: Path) -> None:
     code, stdout, stderr = import_(sample, GOOD_AND_BAD, "--skip-bad")
     assert code == 0, stderr

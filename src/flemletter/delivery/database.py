@@ -5,6 +5,9 @@ transaction. A send is keyed on its issue, language and ``rehearsal``: ``''`` fo
 send, else the name of the rehearsal (``outbox``, ``sendgrid-sandbox``), so that a rehearsal
 never counts as delivery. WAL lets ``status`` read while a send writes; ``synchronous=FULL``
 makes every committed state change survive a crash of the machine, not only of the process.
+
+``PRAGMA user_version`` records which changes a file has had; :func:`connect` brings an older
+file up to date (:data:`SCHEMA_VERSION`) in one transaction before anything else reads it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ import sqlite3
 from pathlib import Path
 
 from flemletter.config import Config
+from flemletter.delivery.addresses import address_key
+
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscribers (
     email TEXT PRIMARY KEY COLLATE NOCASE,
+    address_key TEXT,  -- delivery.addresses.address_key(email); unique (version 1)
     name TEXT,
     language TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'unsubscribed')),
@@ -55,8 +62,8 @@ CREATE INDEX IF NOT EXISTS deliveries_by_state
     ON deliveries (issue, lang, rehearsal, state, id);
 """
 
-# Databases made before sends had a ``rehearsal``: rebuild both tables with it (SQLite cannot
-# change a key in place). Their outbox sends were rehearsals; every other send was real.
+# Version 2: sends get a ``rehearsal``; both tables are rebuilt with it (SQLite cannot change
+# a key in place). Their outbox sends were rehearsals; every other send was real.
 MIGRATE_REHEARSAL = """
 ALTER TABLE sends RENAME TO sends_before_rehearsal;
 ALTER TABLE deliveries RENAME TO deliveries_before_rehearsal;
@@ -76,22 +83,14 @@ DROP TABLE sends_before_rehearsal
 """
 
 
-def _has_rehearsal(db: sqlite3.Connection) -> bool:
-    columns = {row[1] for row in db.execute("PRAGMA table_info(sends)")}
-    return not columns or "rehearsal" in columns
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """Add ``rehearsal`` to an older database, once, whoever opens it first."""
-    if _has_rehearsal(db):
+def _add_rehearsals(db: sqlite3.Connection) -> None:
+    """Version 2: a rehearsal (the outbox, SendGrid's sandbox) keeps books of its own."""
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(sends)")}
+    if "rehearsal" in columns:
         return
-    with db:
-        db.execute("BEGIN IMMEDIATE")
-        if _has_rehearsal(db):  # another process migrated it meanwhile
-            return
-        for statement in MIGRATE_REHEARSAL.format(schema=SCHEMA).split(";"):
-            if statement.strip():
-                db.execute(statement)
+    for statement in MIGRATE_REHEARSAL.format(schema=SCHEMA).split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def database_path(config: Config) -> Path:
@@ -106,6 +105,53 @@ def connect(config: Config) -> sqlite3.Connection:
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    _migrate(db)
     db.executescript(SCHEMA)
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        _upgrade(db)
     return db
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a file made by an older flemletter (or just created) to :data:`SCHEMA_VERSION`."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")  # another process may be upgrading the same file
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        if version < 1:
+            _add_address_keys(db)
+        if version < 2:
+            _add_rehearsals(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_address_keys(db: sqlite3.Connection) -> None:
+    """Version 1: every subscriber gets its :func:`address_key`, unique from now on.
+
+    Older files compared addresses with ``NOCASE`` only, so one person may be on the list
+    twice (``Ärla@…`` and ``ärla@…``). Such rows become one: the unsubscribed one if any (an
+    unsubscribe is never undone), otherwise the first added.
+    """
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(subscribers)")}
+    if "address_key" not in columns:
+        db.execute("ALTER TABLE subscribers ADD COLUMN address_key TEXT")
+    rows = db.execute(
+        "SELECT rowid, email, status, added_at FROM subscribers"
+        " ORDER BY status = 'unsubscribed' DESC, added_at, rowid"
+    ).fetchall()
+    kept: set[str] = set()
+    for row in rows:
+        key = address_key(row["email"])
+        if key in kept:
+            db.execute("DELETE FROM subscribers WHERE rowid = ?", (row["rowid"],))
+            continue
+        kept.add(key)
+        db.execute("UPDATE subscribers SET address_key = ? WHERE rowid = ?", (key, row["rowid"]))
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS subscribers_by_key ON subscribers (address_key)")
+    # An older flemletter does not know the key: a row it added would be found by no lookup.
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS subscribers_need_a_key BEFORE INSERT ON subscribers"
+        " WHEN NEW.address_key IS NULL BEGIN"
+        " SELECT RAISE(ABORT, 'this database was upgraded by a newer flemletter: update it');"
+        " END"
+    )

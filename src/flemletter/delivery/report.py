@@ -5,6 +5,8 @@ Kept out of ``cli.py`` so the CLI stays a thin layer; everything here only forma
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -108,7 +110,20 @@ def summary(out: Console, send: SendPlan, result: SendSummary) -> None:
         out.print("[green]Done.[/]")
 
 
-def status(out: Console, root: Path, issue_id: str) -> None:
+# An address in a provider's answer ("550 5.1.1 <bob@example.org>: no such user"), with its
+# angle brackets if it has them.
+_ADDRESS = re.compile(r"<?[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+>?")
+
+
+def without_addresses(reason: str) -> str:
+    """``reason`` with every email address in it replaced by ``<address>``."""
+    return _ADDRESS.sub("<address>", reason)
+
+
+def status(out: Console, root: Path, issue_id: str, *, counts_only: bool = False) -> None:
+    """The ledger of ``issue_id``: counts per language and state, then each failed, uncertain
+    or deferred recipient with the reason; with ``counts_only``, no address at all (for logs
+    others can read): the reasons, addresses blanked, grouped and counted instead."""
     config = require_config(root)
     issue_id = Path(issue_id).stem
     with closing(connect(config)) as db:
@@ -122,9 +137,19 @@ def status(out: Console, root: Path, issue_id: str) -> None:
     for lang, row in counts.items():
         table.add_row(lang, *(str(row[s]) for s in STATES))
     out.print(table)
+    if counts_only:
+        grouped = Counter((t.lang, _label(t.state), without_addresses(t.reason)) for t in troubles)
+        for (lang, label, reason), count in sorted(grouped.items()):
+            out.print(escape(f"{lang} {label}: {count} × {reason}"))
+        return
     for trouble in troubles:
-        label = "deferred" if trouble.state == "pending" else trouble.state
-        out.print(escape(f"{trouble.lang} {label}: {trouble.email} — {trouble.reason}"))
+        out.print(
+            escape(f"{trouble.lang} {_label(trouble.state)}: {trouble.email} — {trouble.reason}")
+        )
+
+
+def _label(state: str) -> str:
+    return "deferred" if state == "pending" else state
 
 
 def test_results(out: Console, results: list[tuple[str, Result]]) -> None:

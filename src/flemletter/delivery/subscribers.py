@@ -1,7 +1,9 @@
 """The subscriber list: import from CSV, add, unsubscribe (by address or token), list, export,
 count.
 
-Addresses are compared case-insensitively (the column is ``COLLATE NOCASE``). An import checks
+Two spellings of one address are one subscriber, whatever their case, script or way of
+writing the domain: every lookup goes by :func:`~flemletter.delivery.addresses.address_key`,
+stored beside the address (see :mod:`flemletter.delivery.addresses`). An import checks
 every row first and reports each bad one with its line; then it imports all rows or, with
 ``skip_bad``, the good ones: never half of the file silently. An address that unsubscribed is
 never re-added by an import.
@@ -19,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from email_validator import EmailNotValidError, validate_email
-
 from flemletter.config import Config
+from flemletter.delivery.addresses import address_key, key_of_normalized
+from flemletter.delivery.addresses import normalized_address as normalized_address  # re-exported
 from flemletter.delivery.database import connect
 from flemletter.delivery.personal import token_address, unsubscribe_secret
 from flemletter.problems import Problem, Severity, UserError, did_you_mean, display_path
@@ -58,14 +60,6 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def normalized_address(value: str) -> str:
-    """The address as stored; raises ``ValueError`` with a readable reason when it is not one."""
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"'{value}' is not an email address ({exc})") from None
-
-
 def read_csv(config: Config, path: Path) -> tuple[list[tuple[int, Subscriber]], list[Problem]]:
     """Every row of ``path`` checked: the good ones with their line, and a problem per bad one."""
     shown = display_path(path, config.root)
@@ -86,27 +80,28 @@ def read_csv(config: Config, path: Path) -> tuple[list[tuple[int, Subscriber]], 
     for row in reader:
         line = reader.line_num
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        row_problems = _row_problems(config, cells, shown, line)
-        if row_problems:
+        email, row_problems = _checked_row(config, cells, shown, line)
+        if email is None or row_problems:
             problems += row_problems
             continue
-        email = normalized_address(cells["email"])
-        if email.lower() in seen:
-            problems.append(
-                Problem(
-                    shown, line, f"'{email}' appears twice (also on line {seen[email.lower()]})"
-                )
-            )
+        key = key_of_normalized(email)
+        if key in seen:
+            message = f"'{email}' appears twice (also on line {seen[key]})"
+            problems.append(Problem(shown, line, message))
             continue
-        seen[email.lower()] = line
+        seen[key] = line
         good.append((line, _subscriber(email, cells)))
     return good, problems
 
 
-def _row_problems(config: Config, cells: dict[str, str], shown: str, line: int) -> list[Problem]:
+def _checked_row(
+    config: Config, cells: dict[str, str], shown: str, line: int
+) -> tuple[str | None, list[Problem]]:
+    """The row's address normalised (``None`` if it is not one), and the row's problems."""
     problems = []
+    email: str | None = None
     try:
-        normalized_address(cells["email"])
+        email = normalized_address(cells["email"])
     except ValueError as exc:
         problems.append(Problem(shown, line, str(exc)))
     lang = cells["language"]
@@ -120,7 +115,7 @@ def _row_problems(config: Config, cells: dict[str, str], shown: str, line: int) 
         except ValueError:
             message = f"consent_date '{cells['consent_date']}' is not a date"
             problems.append(Problem(shown, line, message, hint="write dates as YYYY-MM-DD"))
-    return problems
+    return email, problems
 
 
 def _subscriber(email: str, cells: dict[str, str]) -> Subscriber:
@@ -137,11 +132,14 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
     """Import every good row of ``path``; bad rows abort it, or with ``skip_bad`` are left out."""
     good, problems = read_csv(config, path)
     shown = display_path(path, config.root)
-    with closing(connect(config)) as db:
-        known = {r["email"].lower(): r for r in db.execute("SELECT email, status FROM subscribers")}
+    with closing(connect(config)) as db, db:
+        db.execute("BEGIN IMMEDIATE")  # nobody adds between the check and the insert
+        known = {
+            r["address_key"]: r for r in db.execute("SELECT address_key, status FROM subscribers")
+        }
         new, unchanged = [], 0
         for line, subscriber in good:
-            existing = known.get(subscriber.email.lower())
+            existing = known.get(key_of_normalized(subscriber.email))
             if existing is None:
                 new.append(subscriber)
             elif existing["status"] == "unsubscribed":
@@ -150,9 +148,14 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
             else:
                 unchanged += 1
         if problems and not skip_bad:
-            raise UserError(problems)
-        with db:
-            _insert(db, new)
+            way_out = None
+            if new:
+                way_out = (
+                    f"Fix the rows above and import again, or run the same command with "
+                    f"--skip-bad to import the {len(new)} good row(s) now and leave those out."
+                )
+            raise UserError(problems, way_out=way_out)
+        _insert(db, new)
     skipped = [Problem(p.path, p.line, p.message, Severity.WARNING, p.hint) for p in problems]
     return ImportResult(added=len(new), unchanged=unchanged, skipped=skipped)
 
@@ -160,10 +163,19 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
 def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
     stamp = now()
     db.executemany(
-        "INSERT INTO subscribers (email, name, language, consent_date, consent_source, added_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO subscribers"
+        " (email, address_key, name, language, consent_date, consent_source, added_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (s.email, s.name, s.language, s.consent_date, s.consent_source, stamp)
+            (
+                s.email,
+                key_of_normalized(s.email),
+                s.name,
+                s.language,
+                s.consent_date,
+                s.consent_source,
+                stamp,
+            )
             for s in subscribers
         ],
     )
@@ -171,28 +183,36 @@ def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
 
 def add(config: Config, email: str, language: str, name: str | None = None) -> Subscriber:
     """Subscribe one address (consent source: ``flemletter subscribers add``)."""
-    problems = _row_problems(config, {"email": email, "language": language}, "subscribers", 0)
-    if problems:
+    cells = {"email": email, "language": language}
+    normalized, problems = _checked_row(config, cells, "subscribers", 0)
+    if normalized is None or problems:
         raise UserError([Problem("command line", None, p.message, hint=p.hint) for p in problems])
     subscriber = Subscriber(
-        normalized_address(email), language, name, consent_date=now()[:10], consent_source="add"
+        normalized, language, name, consent_date=now()[:10], consent_source="add"
     )
     with closing(connect(config)) as db, db:
-        row = db.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute(
+            "SELECT email, status FROM subscribers WHERE address_key = ?",
+            (key_of_normalized(subscriber.email),),
+        ).fetchone()
         if row is not None:
-            message = f"'{email}' is already on the list ({row['status']})"
+            message = f"'{email.strip()}' is already on the list ({row['status']})"
+            if row["email"] != email.strip():
+                message += f" as '{row['email']}'"
             raise UserError([Problem("command line", None, message)])
         _insert(db, [subscriber])
     return subscriber
 
 
 def unsubscribe(config: Config, email: str) -> bool:
-    """Mark ``email`` unsubscribed; ``False`` when it was not an active subscriber."""
+    """Mark ``email`` (however it is written) unsubscribed; ``False`` when it was not an
+    active subscriber."""
     with closing(connect(config)) as db, db:
         changed = db.execute(
             "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = ?"
-            " WHERE email = ? AND status = 'active'",
-            (now(), email.strip()),
+            " WHERE address_key = ? AND status = 'active'",
+            (now(), address_key(email)),
         ).rowcount
     return changed > 0
 

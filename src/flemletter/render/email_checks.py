@@ -54,7 +54,7 @@ def template_checks(root: Path, catalogues: Mapping[str, Catalogue], theme: Path
     for lang, catalogue in catalogues.items():
         missing = sorted(needed - catalogue.message_ids)
         path = catalogue_path(theme, lang)
-        if missing and path.is_file():
+        if missing and catalogue.readable:
             listed = ", ".join(f"'{m}'" for m in missing)
             problems.append(
                 Problem(

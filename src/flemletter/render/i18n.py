@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
@@ -29,6 +30,8 @@ class Catalogue:
     translations: NullTranslations
     message_ids: frozenset[str]
     """Ids with a non-empty translation."""
+    readable: bool = True
+    """False when the file is missing or broken (its problem is reported already)."""
 
 
 def catalogue_path(templates: Path, lang: str) -> Path:
@@ -41,12 +44,39 @@ def load_catalogue(templates: Path, lang: str) -> tuple[Catalogue, list[Problem]
     shown = f"templates/{path.relative_to(templates).as_posix()}"
     if not path.is_file():
         problem = Problem(shown, None, f"no translation catalogue for '{lang}'")
-        return Catalogue(lang, NullTranslations(), frozenset()), [problem]
+        return Catalogue(lang, NullTranslations(), frozenset(), readable=False), [problem]
+    malformed = _malformed_lines(path, shown)
+    if malformed:
+        return Catalogue(lang, NullTranslations(), frozenset(), readable=False), malformed
     try:
         return _compile(path, lang), []
     except Exception as exc:  # babel raises assorted errors on malformed .po files
         problem = Problem(shown, getattr(exc, "lineno", None), f"cannot read catalogue: {exc}")
-        return Catalogue(lang, NullTranslations(), frozenset()), [problem]
+        return Catalogue(lang, NullTranslations(), frozenset(), readable=False), [problem]
+
+
+# A .po line is blank, a comment, a keyword with a quoted string, or a quoted continuation.
+_PO_LINE = re.compile(
+    r'^\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+"(?:[^"\\]|\\.)*"|'
+    r'"(?:[^"\\]|\\.)*")?\s*$'
+)
+
+
+def _malformed_lines(path: Path, shown: str) -> list[Problem]:
+    """Lines Babel would misread without a word (a missing quote eats a letter)."""
+    problems = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not _PO_LINE.match(line):
+                problems.append(
+                    Problem(
+                        shown,
+                        number,
+                        f"not a catalogue line: {line.strip()!r}",
+                        hint='each text is in double quotes: msgstr "Till toppen"',
+                    )
+                )
+    return problems
 
 
 @cache

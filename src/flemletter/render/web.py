@@ -64,6 +64,12 @@ class Head:
     alternates: tuple[Alternate, ...] = ()
     feeds: tuple[FeedLink, ...] = ()
     icon: str | None = None
+    hreflang: str | None = None
+    """The page's own ``hreflang``: its language, or ``x-default`` for the language chooser."""
+
+    @property
+    def own_hreflang(self) -> str:
+        return self.hreflang or self.lang
 
     @property
     def locale(self) -> str:
@@ -324,6 +330,7 @@ def home_page(config: Config, site: Site, catalogues: dict[str, Catalogue]) -> s
         alternates=_alternates([(c["lang"], c["url"]) for c in choices]),
         feeds=feed_links(config, site, default),
         icon=site.icon.url if site.icon else None,
+        hreflang="x-default",
     )
     return _render(
         config,

@@ -1,0 +1,42 @@
+"""When two written addresses are the same subscriber.
+
+One rule for every way an address reaches the list — an import, ``subscribers add``, an
+unsubscribe by address or by token — so an unsubscribe always finds the person it names:
+email-validator's normalised form (surrounding spaces gone, the domain lower-cased and
+IDNA-decoded, so ``x@xn--bcher-kva.de`` is ``x@bücher.de``; Unicode in NFC), then the whole
+address case-folded. SQLite's ``NOCASE`` folds only ASCII, which is why the database keeps this
+key in a column of its own instead of comparing the stored text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+
+def normalized_address(value: str) -> str:
+    """The address as stored; raises ``ValueError`` with a readable reason when it is not one."""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"'{value}' is not an email address ({exc})") from None
+
+
+def address_key(value: str) -> str:
+    """What two spellings of one address have in common; never raises.
+
+    Text that is not an address (an old row, a slip on the command line) still gets a key, so
+    looking it up finds nothing or its own row rather than failing.
+    """
+    try:
+        normalized = normalized_address(value)
+    except ValueError:
+        normalized = unicodedata.normalize("NFC", value.strip())
+    return key_of_normalized(normalized)
+
+
+def key_of_normalized(address: str) -> str:
+    """:func:`address_key` of an address :func:`normalized_address` made, without checking
+    it again (an import of 100,000 rows would spend seconds on that)."""
+    return address.casefold()
