@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from flemletter.config import require_config
-from flemletter.delivery.database import database_path
+from flemletter.delivery.database import SCHEMA_VERSION, database_path
 from flemletter.delivery.personal import recipient
 from tests.delivery.conftest import flemletter
 
@@ -136,7 +136,7 @@ def test_an_older_database_is_upgraded_and_its_duplicates_merged(sample: Path) -
     code, output = add(sample, "x@xn--bcher-kva.de", "en")
     assert code == 1 and "already on the list" in output
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
 
 

@@ -88,9 +88,13 @@ def _add_rehearsals(db: sqlite3.Connection) -> None:
     columns = {row["name"] for row in db.execute("PRAGMA table_info(sends)")}
     if "rehearsal" in columns:
         return
-    for statement in MIGRATE_REHEARSAL.format(schema=SCHEMA).split(";"):
-        if statement.strip():
-            db.execute(statement)
+    statement = ""
+    for piece in MIGRATE_REHEARSAL.format(schema=SCHEMA).split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):  # a ";" in a comment does not end it
+            if statement.strip(" \n;"):
+                db.execute(statement)
+            statement = ""
 
 
 def database_path(config: Config) -> Path:
