@@ -254,7 +254,8 @@ def send(
 ) -> None:
     """Send ISSUE to the subscribers of each language; run again to continue after a stop.
 
-    Exits 1 when recipients are left failed, uncertain or deferred (see `flemletter status`)."""
+    Exits 1 when recipients are left uncertain or deferred (see `flemletter status`); addresses
+    a server refused for good are reported as failed, and --resend-failed tries them again."""
     from flemletter.delivery import report as delivery_report
     from flemletter.delivery.copies import plan_test, send_test
     from flemletter.delivery.send import SendStopped, plan_send, run_send
@@ -299,9 +300,8 @@ def send(
     if plan.total == 0:
         if plan.unfinished:
             err.print(
-                f"[red]{plan.unfinished} recipient(s) failed or uncertain: `flemletter status "
-                f"{plan.issue_id}` lists them; --resend-failed or --resend-uncertain sends "
-                "them again.[/]"
+                f"[red]{plan.unfinished} recipient(s) uncertain: `flemletter status "
+                f"{plan.issue_id}` lists them; --resend-uncertain sends them again.[/]"
             )
             sys.exit(1)
         return
@@ -330,7 +330,7 @@ def send(
     delivery_report.summary(stdout, plan, summary)
     if summary.unfinished:
         err.print(
-            f"[red]{summary.unfinished} recipient(s) left failed, uncertain or deferred: "
+            f"[red]{summary.unfinished} recipient(s) left uncertain or deferred: "
             f"see `flemletter status {plan.issue_id}`.[/]"
         )
         sys.exit(1)

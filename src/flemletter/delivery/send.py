@@ -96,12 +96,9 @@ class SendPlan:
 
     @property
     def unfinished(self) -> int:
-        """Recipients failed or uncertain that this plan does not send again."""
-        return sum(
-            (0 if self.resend_failed else lp.failed)
-            + (0 if self.resend_uncertain else lp.uncertain)
-            for lp in self.languages
-        )
+        """Recipients uncertain that this plan does not send again. (A recipient the server
+        refused for good, ``failed``, is an outcome, reported but not left to do.)"""
+        return sum(0 if self.resend_uncertain else lp.uncertain for lp in self.languages)
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ class SendSummary:
     recovered: int
     """Recipients found ``submitting`` from an interrupted run, now ``uncertain``."""
     unfinished: int = 0
-    """Recipients of the sent languages left failed, uncertain or deferred."""
+    """Recipients of the sent languages left uncertain or deferred: not done, needing a look."""
 
 
 class SendStopped(UserError):
@@ -274,7 +271,7 @@ def _summary(plan: SendPlan, ledger: Ledger, recovered: int) -> SendSummary:
     unfinished = deferred + sum(
         counts.get(lp.lang, {}).get(state, 0)
         for lp in plan.languages
-        for state in ("failed", "uncertain", "submitting")
+        for state in ("uncertain", "submitting")
     )
     return SendSummary(counts, deferred, recovered, unfinished)
 
