@@ -29,26 +29,32 @@ def add(sample: Path, address: str, lang: str = "sv") -> tuple[int, str]:
     return run.returncode, run.stdout + run.stderr
 
 
+def test_letters_beyond_ascii_before_the_at_are_refused_clearly(sample: Path) -> None:
+    code, output = add(sample, "Ärla@example.se")
+    assert code == 1
+    assert "'Ärla@example.se' has letters before the @ that mail servers often cannot" in output
+    assert statuses(sample) == {}
+
+
 def test_the_token_of_an_address_with_a_capital_umlaut_unsubscribes_it(
     sample: Path, secret: str
 ) -> None:
-    assert add(sample, "Ärla@example.se")[0] == 0
-    # The links a send gives this subscriber (made as the send makes them: sending itself to
-    # a non-ASCII local part is a separate matter, see the report).
+    assert add(sample, "Arla@Bücher.de")[0] == 0
+    # The links a send gives this subscriber, made as the send makes them.
     (stored,) = statuses(sample)
     links = recipient(require_config(sample), secret.encode(), stored, None, "sv")
     subject = parse_qs(urlsplit(links.unsubscribe_mailto).query)["subject"][0]
     run = flemletter("subscribers", "unsubscribe", subject, cwd=sample)
     assert run.returncode == 0, run.stderr
-    assert "Unsubscribed ärla@example.se." in run.stdout
-    assert statuses(sample) == {"Ärla@example.se": "unsubscribed"}
+    assert "Unsubscribed arla@bücher.de." in run.stdout
+    assert statuses(sample) == {"Arla@bücher.de": "unsubscribed"}
 
 
 def test_an_unsubscribe_finds_the_address_however_it_is_written(sample: Path) -> None:
     add(sample, "x@bücher.de")
-    add(sample, "Östen@example.se")
+    add(sample, "Osten@Ärla.se")
     add(sample, "anna@example.org", "en")
-    for written in ("x@xn--bcher-kva.de", "ÖSTEN@EXAMPLE.SE", "  Anna@Example.org  "):
+    for written in ("x@xn--bcher-kva.de", "OSTEN@ÄRLA.SE", "  Anna@Example.org  "):
         run = flemletter("subscribers", "unsubscribe", written, cwd=sample)
         assert run.returncode == 0, run.stderr
         assert "Unsubscribed" in run.stdout, (written, run.stdout)
@@ -63,12 +69,12 @@ def test_an_unsubscribe_finds_the_address_however_it_is_written(sample: Path) ->
 def test_adding_an_address_again_in_another_spelling_says_so(sample: Path) -> None:
     assert add(sample, "anna@example.org", "en")[0] == 0
     assert add(sample, "x@bücher.de")[0] == 0
-    assert add(sample, "Ärla@example.se")[0] == 0
+    assert add(sample, "Arla@ärla.se")[0] == 0
     for written, stored in [
         (" anna@example.org", None),
         ("x@xn--bcher-kva.de", "x@bücher.de"),
-        ("ärla@example.se", "Ärla@example.se"),
-        ("ÄRLA@EXAMPLE.SE", "Ärla@example.se"),
+        ("arla@ärla.se", "Arla@ärla.se"),
+        ("ARLA@ÄRLA.SE", "Arla@ärla.se"),
     ]:
         code, output = add(sample, written)
         assert code == 1, output
@@ -79,17 +85,15 @@ def test_adding_an_address_again_in_another_spelling_says_so(sample: Path) -> No
 
 
 def test_an_import_knows_both_spellings(sample: Path) -> None:
-    add(sample, "Ärla@example.se")
-    flemletter("subscribers", "unsubscribe", "Ärla@example.se", cwd=sample)
+    add(sample, "Arla@ärla.se")
+    flemletter("subscribers", "unsubscribe", "Arla@ärla.se", cwd=sample)
     (sample / "list.csv").write_text(
-        "email,language\närla@example.se,sv\nx@bücher.de,sv\nx@xn--bcher-kva.de,sv\n",
+        "email,language\narla@xn--rla-pla.se,sv\nx@bücher.de,sv\nx@xn--bcher-kva.de,sv\n",
         encoding="utf-8",
     )
     run = flemletter("subscribers", "import", "list.csv", cwd=sample)
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert "list.csv:2: 'ärla@example.se' has unsubscribed; an import does not re-add" in (
-        run.stderr
-    )
+    assert "list.csv:2: 'arla@ärla.se' has unsubscribed; an import does not re-add" in (run.stderr)
     assert "list.csv:4: 'x@bücher.de' appears twice (also on line 3)" in run.stderr
 
 

@@ -16,10 +16,22 @@ from email_validator import EmailNotValidError, validate_email
 
 
 def normalized_address(value: str) -> str:
-    """The address as stored; raises ``ValueError`` with a readable reason when it is not one."""
+    """The address as stored; raises ``ValueError`` with a readable reason when it is not one.
+
+    Letters beyond ASCII before the ``@`` (``Ärla@…``) are refused: they need SMTPUTF8, which
+    many mail servers and SendGrid do not offer, so such a subscriber could never be sent to.
+    (Beyond ASCII after the ``@`` is fine: the domain travels IDNA-encoded.)"""
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        return validate_email(
+            value.strip(), check_deliverability=False, allow_smtputf8=False
+        ).normalized
     except EmailNotValidError as exc:
+        local = value.strip().rpartition("@")[0]
+        if local and not local.isascii():
+            raise ValueError(
+                f"'{value.strip()}' has letters before the @ that mail servers often cannot"
+                " deliver to (they need SMTPUTF8); ask the subscriber for another address"
+            ) from None
         raise ValueError(f"'{value}' is not an email address ({exc})") from None
 
 
