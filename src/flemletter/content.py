@@ -365,15 +365,23 @@ def load_article(
     )
 
 
-def _load_image(file: Path, fields: ImageFields, shown: str, line_of: LineOf) -> Image | None:
+def probe_image(file: Path) -> tuple[int, int, str] | None:
+    """Width, height and Pillow's format name of an image file, or None if it is not one
+    email clients and browsers show (JPEG, PNG, GIF, WebP)."""
     try:
         with PILImage.open(file) as picture:
             width, height = picture.size
             kind = picture.format or ""
     except (OSError, UnidentifiedImageError):
         return None
-    if kind not in IMAGE_TYPES:
+    return (width, height, kind) if kind in IMAGE_TYPES else None
+
+
+def _load_image(file: Path, fields: ImageFields, shown: str, line_of: LineOf) -> Image | None:
+    probed = probe_image(file)
+    if probed is None:
         return None
+    width, height, kind = probed
     return Image(
         file=file,
         alt=fields.alt,

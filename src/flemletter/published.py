@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
-
 from flemletter import urls
 from flemletter.config import CONFIG_NAME, Config
-from flemletter.content import IMAGE_TYPES, ISSUES_DIR, list_issue_ids, load_issue
+from flemletter.content import IMAGE_TYPES, ISSUES_DIR, list_issue_ids, load_issue, probe_image
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, Severity
 
@@ -152,14 +149,10 @@ def load_pictures(config: Config) -> tuple[Picture | None, Picture | None, list[
 
 def _picture(config: Config, name: str) -> Picture | None:
     file = config.root / name
-    try:
-        with PILImage.open(file) as image:
-            width, height = image.size
-            kind = image.format or ""
-    except (OSError, UnidentifiedImageError):
+    probed = probe_image(file)
+    if probed is None or probed[2] not in ("PNG", "JPEG", "GIF"):  # what feed readers show
         return None
-    if kind not in ("PNG", "JPEG", "GIF"):
-        return None
+    width, height, kind = probed
     url = urls.site_file_url(config, file.name)
     return Picture(file, url, IMAGE_TYPES[kind], width, height)
 
