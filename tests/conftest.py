@@ -76,15 +76,20 @@ def chromium_path() -> str | None:
     return chromium_executable()
 
 
-def require_browser() -> str:
-    """The browser, or a skip (a failure in CI, where FLEMLETTER_REQUIRE_BROWSER=1)."""
-    path = chromium_path()
-    if path is None:
-        reason = "needs Debian's chromium (apt-get install chromium)"
-        if os.environ.get("FLEMLETTER_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}; FLEMLETTER_REQUIRE_BROWSER=1 forbids skipping")
+def require(what: str, found: str | None, install: str) -> str:
+    """``found``, or a skip saying what to install; in CI (``FLEMLETTER_NO_SKIPS=1``, set by
+    .ci/run, which installs these) the skip is a failure instead."""
+    if found is None:
+        reason = f"needs {what} ({install})"
+        if os.environ.get("FLEMLETTER_NO_SKIPS") == "1":
+            pytest.fail(f"{reason}; FLEMLETTER_NO_SKIPS=1 forbids skipping")
         pytest.skip(reason)
-    return path
+    return found
+
+
+def require_browser() -> str:
+    """The browser, or a skip (a failure in CI)."""
+    return require("Debian's chromium", chromium_path(), "apt-get install chromium")
 
 
 def run_flemletter(

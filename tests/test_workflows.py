@@ -15,6 +15,7 @@ import click
 import pytest
 
 from flemletter.cli import main
+from tests.conftest import require
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((PROJECT / ".github" / "workflows").glob("*.yml"))
@@ -72,8 +73,7 @@ def test_each_workflow_command_exists(workflow: str, command: str, options: list
 @pytest.fixture
 def data_repo(tmp_path: Path) -> Path:
     """A clone of an empty 'origin', as the send workflow's checkout is."""
-    if shutil.which("gpg") is None:
-        pytest.skip("needs gpg (Debian's gnupg), as on GitHub's runners")
+    require("gpg, as on GitHub's runners", shutil.which("gpg"), "apt-get install gnupg")
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
     work = tmp_path / "work"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flemletter.delivery.send import RetryPolicy
 from tests.conftest import run_flemletter
 
 SECRET_ENV = "FLEMLETTER_UNSUBSCRIBE_SECRET"
@@ -58,6 +59,9 @@ def write_subscribers(root: Path, rows: list[tuple[str, str, str]]) -> Path:
 
 
 flemletter = run_flemletter  # the delivery tests call it by the command's name
+
+FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, attempts=4)
+"""Retries without the real waits: the tests are about what is retried, not how long."""
 
 
 @pytest.fixture

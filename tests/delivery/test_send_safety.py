@@ -13,9 +13,10 @@ import pytest
 
 from flemletter.config import require_config
 from flemletter.delivery.database import connect, database_path
-from flemletter.delivery.send import RetryPolicy, SendStopped, plan_send, run_send
+from flemletter.delivery.send import SendStopped, plan_send, run_send
 from flemletter.delivery.subscribers import import_csv
 from tests.delivery.conftest import (
+    FAST,
     flemletter,
     many,
     use_sendgrid,
@@ -26,7 +27,6 @@ from tests.delivery.conftest import (
 from tests.sendgrid_server import API_KEY, FakeSendGrid, sendgrid_server
 from tests.smtp_server import smtp_server
 
-FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, attempts=4)
 PEOPLE = [
     ("agnes@example.org", "sv", "Agnes Török"),
     ("aida@example.org", "sv", "Aida Hadžialić"),

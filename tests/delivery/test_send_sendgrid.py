@@ -13,9 +13,10 @@ import pytest
 
 from flemletter.config import require_config
 from flemletter.delivery.database import database_path
-from flemletter.delivery.send import RetryPolicy, plan_send, run_send
+from flemletter.delivery.send import plan_send, run_send
 from flemletter.delivery.subscribers import import_csv
 from tests.delivery.conftest import (
+    FAST,
     flemletter,
     many,
     use_sendgrid,
@@ -23,8 +24,6 @@ from tests.delivery.conftest import (
     write_subscribers,
 )
 from tests.sendgrid_server import API_KEY, VALIDATOR, FakeSendGrid, rule_errors, sendgrid_server
-
-FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, attempts=4)
 
 
 @pytest.fixture

@@ -14,10 +14,11 @@ from flemletter.delivery.copies import send_test
 from flemletter.delivery.database import database_path
 from flemletter.delivery.lock import lock_path, send_lock
 from flemletter.delivery.personal import token_address
-from flemletter.delivery.send import RetryPolicy, plan_send, run_send
+from flemletter.delivery.send import plan_send, run_send
 from flemletter.delivery.subscribers import import_csv, unsubscribe
 from flemletter.problems import UserError
 from tests.delivery.conftest import (
+    FAST,
     flemletter,
     use_smtp,
     use_unsubscribe_endpoint,
@@ -25,7 +26,6 @@ from tests.delivery.conftest import (
 )
 from tests.smtp_server import USER, smtp_server
 
-FAST = RetryPolicy(first_delay=0.01, max_delay=0.05, attempts=4)
 PEOPLE = [
     ("ellen@example.org", "sv", "Ellen Mäkipiha"),
     ("aida@example.org", "sv", "Aida Hadžialić"),
