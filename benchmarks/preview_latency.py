@@ -17,8 +17,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from flemletter.preview import running
+from flemletter.screenshot import BROWSER_ARGS
 from tests.conftest import chromium_path, copy_sample
-from tests.test_preview_browser import CHROMIUM_ARGS
 
 ROUNDS = 10
 ARTICLE = "articles/collaboration-in-science/en.md"
@@ -34,7 +34,7 @@ def main() -> None:
         original = article.read_text(encoding="utf-8")
         rebuilt, shown = [], []
         with running(root, "2025-11") as live, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=browser_path, args=BROWSER_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(live.url)
             page.frame_locator("#desktop-en").locator("h1").wait_for()
