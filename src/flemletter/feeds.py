@@ -15,10 +15,24 @@ where it bites (see ``../shared/reference/feeds.md``):
 - RSS drops authors without an email: entries name theirs in ``dc:creator``.
 - RSS dates are formatted by switching the process-wide locale to C and back: a lock keeps
   two threads (the preview server's, say) from leaving it switched.
+
+Text or HTML, field by field (one rule, :func:`rss_html`, for every field a reader parses as
+HTML): everything a communicator writes is plain text, and the body is sanitised HTML.
+
+- Atom: ``title``, ``subtitle`` and ``summary`` are ``type="text"`` (the default, and written
+  as text by lxml), ``content`` is ``type="html"``; author names and category terms are text.
+- RSS: ``title`` and ``description`` (channel, item, image) are read as HTML by most readers
+  (the RSS 2.0 spec allows entity-encoded HTML there, and readers guess): the plain text is
+  HTML-escaped first, so ``<script>`` or ``&lt;b&gt;`` shows literally. ``content:encoded``
+  is the sanitised HTML, escaped by lxml, never CDATA (a ``]]>`` would end it).
+  ``dc:creator`` and ``category`` are text.
+- JSON Feed (:mod:`flemletter.jsonfeed`): ``title``, ``summary``, ``tags`` and author names
+  are plain text by the spec; the body goes in ``content_html`` only.
 """
 
 from __future__ import annotations
 
+import html as html_escaping
 import threading
 from dataclasses import dataclass
 
@@ -37,6 +51,11 @@ ATOM = "http://www.w3.org/2005/Atom"
 RSS_IMAGE_WIDTH, RSS_IMAGE_HEIGHT = 144, 400
 _LOCALE_SWITCH = threading.Lock()
 HTML = "text/html"
+
+
+def rss_html(text: str) -> str:
+    """Plain ``text`` for an RSS field readers parse as HTML: shown literally, never markup."""
+    return html_escaping.escape(text, quote=False)
 
 
 @dataclass(frozen=True)
@@ -157,10 +176,12 @@ def _add_entry(
     article = entry.article
     item = feed.add_entry(order="append")
     item.id(entry.id)
-    item.title(article.title)
+    item.title(article.title if atom else rss_html(article.title))
     item.updated(entry.updated)
     item.published(entry.published)
-    item.summary(article.teaser)
+    item.summary(article.teaser, type="text")  # Atom's, and RSS's until replaced below
+    if not atom:
+        item.description(rss_html(article.teaser))
     item.content(html(article), type="html")  # type="CDATA" would break Atom
     links = entry_links(config, entry)
     for link in links if atom else links[:1]:
@@ -215,7 +236,9 @@ def rss_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue)
     lang = archive.lang
     feed = _generator(config, archive, entries)
     _load_extensions(feed)
-    feed.description(config.file.languages[lang].description or config.publication_name(lang))
+    name = rss_html(config.publication_name(lang))
+    feed.title(name)
+    feed.description(rss_html(config.file.languages[lang].description or "") or name)
     feed.pubDate(max(entry.published for entry in entries))
     # RSS keeps the first rel=self and makes the *last* link its <link>: the homepage.
     feed.link(href=urls.feed_url(config, lang, "rss"), rel="self", type=urls.FEED_TYPES["rss"])
@@ -225,7 +248,7 @@ def rss_feed(config: Config, site: Site, archive: Archive, catalogue: Catalogue)
         # RSS allows an image of at most 144 × 400 px; a larger one is named without size.
         fits = picture.width <= RSS_IMAGE_WIDTH and picture.height <= RSS_IMAGE_HEIGHT
         size = {"width": str(picture.width), "height": str(picture.height)} if fits else {}
-        feed.image(url=picture.url, title=config.publication_name(lang), **size)
+        feed.image(url=picture.url, title=name, **size)
     html = EntryHtml(config, catalogue)
     for entry in entries:
         _add_entry(config, feed, entry, html, atom=False)
