@@ -24,7 +24,8 @@ from flemletter.csslint import lint_templates
 from flemletter.markup import parse
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, Severity
-from flemletter.prose import paragraphs_of, prose_problems
+from flemletter.prose import Paragraph, paragraphs_of, prose_problems
+from flemletter.rawhtml import dropped_problems, references
 from flemletter.render.email import RenderedEmail, published_image_url
 from flemletter.render.i18n import Catalogue
 
@@ -62,6 +63,7 @@ def preflight(
             problems += credit_without_image(article, catalogues.get(lang))
             problems += link_problems(config, article)
             problems += prose_problems(article)
+            problems += dropped_problems(article)
     problems += lint_templates(config.root)
     return problems
 
@@ -169,7 +171,7 @@ def image_problems(article: Article, displayed: int | None) -> Iterator[Problem]
                 f" {displayed} px: more than twice what even sharp screens use",
                 f"resize it to {2 * displayed} px wide",
             )
-    for paragraph in paragraphs_of(article):
+    for paragraph in _blocks(article):
         for token in _inline_children(paragraph.source):
             if token[0] == "image" and not token[2]:
                 yield _warning(
@@ -200,15 +202,28 @@ def credit_without_image(article: Article, catalogue: Catalogue | None) -> Itera
         has_image = any(kind == "image" for kind, _, _ in _inline_children(paragraph.source))
 
 
+def _blocks(article: Article) -> Iterator[Paragraph]:
+    """The paragraphs, then the raw HTML blocks, whose links and images are checked alike."""
+    yield from paragraphs_of(article)
+    first = article.lines.get("body", 1)
+    for token in parse(article.body_markdown):
+        if token.type == "html_block" and token.map is not None:
+            yield Paragraph(first + token.map[0], token.content, "")
+
+
 def _inline_children(markdown: str) -> list[tuple[str, str, str]]:
-    """(kind, address, text) of the links and images in a paragraph's Markdown."""
+    """(kind, address, text) of the links and images in a paragraph's Markdown or raw HTML."""
     found = []
     for token in parse(markdown):
+        if token.type == "html_block":
+            found += references(token.content)
         for child in token.children or []:
             if child.type == "link_open":
                 found.append(("link", str(child.attrGet("href") or ""), ""))
             elif child.type == "image":
                 found.append(("image", str(child.attrGet("src") or ""), child.content))
+            elif child.type == "html_inline":
+                found += references(child.content)
     return found
 
 
@@ -222,7 +237,7 @@ def link_problems(config: Config, article: Article) -> Iterator[Problem]:
     targets: list[tuple[int | None, str, str]] = []
     if article.url:
         targets.append((article.lines.get("url"), "link", article.url))
-    for paragraph in paragraphs_of(article):
+    for paragraph in _blocks(article):
         for kind, address, _ in _inline_children(paragraph.source):
             at = paragraph.line + _line_in(paragraph.source, address)
             targets.append((at, kind, address))

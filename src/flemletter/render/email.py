@@ -6,6 +6,7 @@ The result is plain data (:class:`RenderedEmail`); the MIME message is made from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,24 @@ UNSUBSCRIBE_PLACEHOLDER = "%%unsubscribe_url%%"
 PREHEADER_SPACER = Markup("&#847;&zwnj;&nbsp;" * 80)
 
 ImageUrl = Callable[[Article], str]
+
+# A value between double quotes after an attribute name: only the templates write these, as
+# Jinja escapes every quote of the content to &#34;.
+_ATTRIBUTE_VALUE = re.compile(r'(\s[\w:-]+=")([^"<>]*)(")')
+
+
+def protect_attributes(mjml_source: str) -> str:
+    """Work around mjml-python writing attribute values Rust-debug-escaped: a zero-width
+    joiner or a bidi control became the text ``\\u{200d}`` in an ``aria-label`` or ``alt``,
+    and a backslash two. Character references pass through untouched, so in attribute
+    values every backslash and every non-printable character is written as one."""
+
+    def escape(value: str) -> str:
+        return "".join(
+            char if char.isprintable() and char != "\\" else f"&#x{ord(char):x};" for char in value
+        )
+
+    return _ATTRIBUTE_VALUE.sub(lambda m: m[1] + escape(m[2]) + m[3], mjml_source)
 
 
 @dataclass(frozen=True)
@@ -94,7 +113,7 @@ def render_mjml(
 
 def compile_mjml(source: str) -> str:
     try:
-        return str(mjml.mjml2html(source, disable_comments=True, fonts={}))
+        return str(mjml.mjml2html(protect_attributes(source), disable_comments=True, fonts={}))
     except ValueError as exc:
         raise MJMLError(str(exc), source) from None
 

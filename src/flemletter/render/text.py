@@ -13,6 +13,7 @@ from collections.abc import Callable
 from markdown_it.token import Token
 
 from flemletter.markup import parse
+from flemletter.rawhtml import hidden_depth
 
 WIDTH = 72
 
@@ -68,10 +69,13 @@ def markdown_to_text(
     blocks: list[str] = []
     quote_depth = 0
     list_stack: list[list[int]] = []  # per open list: [next number or 0 for bullets]
+    hidden = [0]  # open raw <script>/<style>: their text is dropped, as in the HTML
     tokens = parse(markdown)
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind == "blockquote_open":
+        if kind == "html_block":
+            hidden[0] = hidden_depth(token.content, hidden[0])
+        elif kind == "blockquote_open":
             quote_depth += 1
         elif kind == "blockquote_close":
             quote_depth -= 1
@@ -83,7 +87,10 @@ def markdown_to_text(
             list_stack.pop()
         elif kind == "inline":
             opener = tokens[index - 1]
-            text = _inline(token, refs, resolve_url)
+            text = _inline(token, refs, resolve_url, hidden)
+            raw = any(child.type == "html_inline" for child in token.children or [])
+            if raw and not text.strip():
+                continue  # nothing left to read (a raw <script>, say)
             prefix = "> " * quote_depth
             if opener.type == "heading_open":
                 underline = "=" if opener.tag in ("h1", "h2") else "-"
@@ -110,12 +117,18 @@ def _starts_item(tokens: list[Token], index: int) -> bool:
     return index >= 2 and tokens[index - 2].type == "list_item_open"
 
 
-def _inline(token: Token, refs: LinkReferences, resolve_url: Callable[[str], str]) -> str:
+def _inline(
+    token: Token, refs: LinkReferences, resolve_url: Callable[[str], str], hidden: list[int]
+) -> str:
     parts: list[str] = []
     href: str | None = None
     for child in token.children or []:
         kind = child.type
-        if kind in ("text", "code_inline"):
+        if kind == "html_inline":
+            hidden[0] = hidden_depth(child.content, hidden[0])
+        elif hidden[0]:
+            continue
+        elif kind in ("text", "code_inline"):
             parts.append(child.content)
         elif kind == "softbreak":
             parts.append(" ")
