@@ -24,8 +24,17 @@ from pydantic import (
     field_validator,
 )
 
+from flemletter.fields import (
+    BaseAddress,
+    EnvName,
+    HeaderLine,
+    HttpsAddress,
+    OneLine,
+    Text,
+    printable,
+)
 from flemletter.problems import Problem, UserError
-from flemletter.sources import load_toml, read_text, validation_problems
+from flemletter.sources import MAX_SETTINGS_BYTES, load_toml, read_text, validation_problems
 
 CONFIG_NAME = "flemletter.toml"
 
@@ -61,34 +70,32 @@ def _check_zone(value: str | None) -> str | None:
 
 
 class Publication(_Strict):
-    name: str = Field(min_length=1)
+    name: HeaderLine = Field(min_length=1)
     """The newsletter's name, shown in the email header and the From line."""
-    base_url: str
+    base_url: BaseAddress
     """Where the web archive is published, e.g. ``https://news.example.org/``."""
-    postal_address: str = Field(min_length=1)
+    postal_address: Text = Field(min_length=1)
     """The sender's postal address, required in the footer of bulk email."""
-    default_language: str
+    default_language: OneLine
     """The language readers arriving at the archive root are sent to."""
     timezone: str = "Europe/Stockholm"
     """The publication's time zone: issue dates are in it, and ``send --at`` for languages
     without a ``timezone`` of their own."""
-    tag_authority: str | None = None
+    tag_authority: OneLine | None = None
     """Domain used in permanent feed ids (``tag:`` URIs); defaults to the base URL's host."""
 
     @field_validator("base_url")
     @classmethod
-    def _absolute_url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError(f"'{value}' must be an absolute URL starting with https://")
+    def _folder(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
 
     _known_zone = field_validator("timezone")(_check_zone)
 
 
 class Language(_Strict):
-    name: str | None = None
+    name: HeaderLine | None = None
     """The publication's name in this language, if it differs."""
-    description: str = ""
+    description: Text = ""
     """One sentence about the newsletter in this language (feeds, archive)."""
     timezone: str | None = None
     """The time zone of this language's readers, e.g. ``America/New_York``: ``send --at``
@@ -98,9 +105,9 @@ class Language(_Strict):
 
 
 class Sender(_Strict):
-    name: str = Field(min_length=1)
-    address: str
-    reply_to: str | None = None
+    name: HeaderLine = Field(min_length=1)
+    address: OneLine
+    reply_to: OneLine | None = None
 
     _address = field_validator("address")(_check_address)
 
@@ -113,9 +120,9 @@ class Sender(_Strict):
 class Delivery(_Strict):
     provider: Literal["outbox", "smtp", "sendgrid"] = "outbox"
     """Where `flemletter send` hands messages: a local Maildir, an SMTP server, or SendGrid."""
-    outbox: str = "outbox"
+    outbox: OneLine = "outbox"
     """The Maildir the ``outbox`` provider writes to, relative to the root."""
-    unsubscribe_url: str | None = None
+    unsubscribe_url: HttpsAddress | None = None
     """An unsubscribe endpoint of your own, e.g. ``https://example.org/unsubscribe?t={token}``;
     ``{token}`` (and ``{lang}``) are filled in per recipient. It must unsubscribe on an
     RFC 8058 one-click POST (body ``List-Unsubscribe=One-Click``), not only on a visit:
@@ -126,8 +133,6 @@ class Delivery(_Strict):
     @field_validator("unsubscribe_url")
     @classmethod
     def _endpoint(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError(f"'{value}' must start with https:// (RFC 8058 requires it)")
         if value is not None and "{token}" not in value:
             raise ValueError(f"'{value}' has no {{token}}: the endpoint could not tell who left")
         return value
@@ -143,23 +148,23 @@ class Feeds(_Strict):
 
     max_items: int = Field(default=30, ge=1, le=500)
     """How many of the newest articles each feed carries; the web archive keeps every issue."""
-    icon: str | None = None
+    icon: OneLine | None = None
     """A small square PNG or JPEG (64 to 512 px), relative to the newsletter's folder: shown
     by feed readers beside the items and by browsers in the tab."""
-    logo: str | None = None
+    logo: OneLine | None = None
     """A wider image (about twice as wide as tall), relative to the newsletter's folder, for
     feed readers that show one above the feed."""
 
 
 class Subscribers(_Strict):
-    database: str = "data/flemletter.sqlite3"
+    database: OneLine = "data/flemletter.sqlite3"
     """The SQLite file holding the subscribers and the send ledger, relative to the root."""
 
 
 class Unsubscribe(_Strict):
-    secret_env: str = "FLEMLETTER_UNSUBSCRIBE_SECRET"
+    secret_env: EnvName = "FLEMLETTER_UNSUBSCRIBE_SECRET"
     """The environment variable holding the secret that signs personal unsubscribe links."""
-    mailto: str | None = None
+    mailto: OneLine | None = None
     """Where unsubscribe emails go (the ``mailto:`` in ``List-Unsubscribe`` and the archive's
     unsubscribe page); default: the sender's address. Someone must read it."""
 
@@ -170,7 +175,7 @@ class Unsubscribe(_Strict):
 
 
 class SMTP(_Strict):
-    host: str = "localhost"
+    host: OneLine = "localhost"
     """The SMTP server's host name."""
     port: int = Field(default=587, ge=1, le=65535)
     """Its port: usually 587 with STARTTLS, 465 with implicit TLS."""
@@ -178,9 +183,9 @@ class SMTP(_Strict):
     """``starttls`` (upgrade after connecting), ``tls`` (implicit TLS) or ``none``: no
     encryption, so the password and every recipient would cross the network readable; allowed
     only with ``host`` 127.0.0.1, ::1 or localhost (a test server, a relay on this machine)."""
-    user: str | None = None
+    user: OneLine | None = None
     """The login name; without it, no login is attempted."""
-    password_env: str = "FLEMLETTER_SMTP_PASSWORD"
+    password_env: EnvName = "FLEMLETTER_SMTP_PASSWORD"
     """The environment variable holding the password (never the password itself)."""
     timeout: float = Field(default=30.0, gt=0)
     """Seconds to wait for the server before giving up on a connection or an answer."""
@@ -250,7 +255,9 @@ class ConfigFile(_Strict):
             try:
                 Locale.parse(code)
             except (UnknownLocaleError, ValueError):
-                raise ValueError(f"'{code}' is not a language code such as 'en' or 'sv'") from None
+                raise ValueError(
+                    f"'{printable(code)}' is not a language code such as 'en' or 'sv'"
+                ) from None
         return value
 
 
@@ -289,7 +296,9 @@ def find_root(start: Path) -> Path | None:
 
 def load_config(root: Path) -> tuple[Config | None, list[Problem]]:
     """Read and validate ``root/flemletter.toml``; on problems, the config is ``None``."""
-    source, problems = read_text(root / CONFIG_NAME, CONFIG_NAME)
+    source, problems = read_text(
+        root / CONFIG_NAME, CONFIG_NAME, max_bytes=MAX_SETTINGS_BYTES, controls=True
+    )
     if source is None:
         return None, problems
     data, line_of, problems = load_toml(source)

@@ -17,14 +17,17 @@ from typing import Any
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from flemletter import urls
 from flemletter.config import Config
+from flemletter.fields import Date, HeaderLine, OneLine, Text, WebAddress, printable
 from flemletter.markup import first_paragraph_text, render_body
 from flemletter.models import Article, Edition, Image, Issue
 from flemletter.problems import Problem, did_you_mean, display_path
 from flemletter.sources import (
+    MAX_ARTICLE_BYTES,
+    MAX_SETTINGS_BYTES,
     LineOf,
     as_plain,
     load_yaml,
@@ -45,49 +48,42 @@ class _Strict(BaseModel):
 
 
 class ImageFields(_Strict):
-    file: str = Field(min_length=1)
+    file: OneLine = Field(min_length=1)
     """The image file's name, in the article's folder."""
-    alt: str
+    alt: OneLine
     """What the photo shows, for readers who cannot see it. Empty only for decoration."""
-    credit: str | None = None
+    credit: OneLine | None = None
     """The photographer, shown as "Photo: ..."."""
 
 
 class ArticleFields(_Strict):
     """The front matter of ``articles/<slug>/<lang>.md``."""
 
-    title: str = Field(min_length=1)
-    date: dt.date
-    teaser: str | None = None
+    title: OneLine = Field(min_length=1)
+    date: Date
+    teaser: Text | None = None
     image: ImageFields | None = None
-    url: str | None = None
-    author: str | None = None
-    section: str | None = None
-    tags: list[str] = []
-    updated: dt.date | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _absolute(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError(f"'{value}' must be a full web address starting with https://")
-        return value
+    url: WebAddress | None = None
+    author: OneLine | None = None
+    section: OneLine | None = None
+    tags: list[OneLine] = []
+    updated: Date | None = None
 
 
 class EditionFields(_Strict):
-    subject: str = Field(min_length=1)
-    preheader: str = ""
-    articles: list[str] = Field(min_length=1)
-    lead: str | None = None
+    subject: HeaderLine = Field(min_length=1)
+    preheader: OneLine = ""
+    articles: list[OneLine] = Field(min_length=1)
+    lead: OneLine | None = None
     """The lead article, when it is not the first in ``articles``."""
 
 
 class IssueFields(_Strict):
     """The fields of ``issues/<id>.yaml``."""
 
-    id: str | None = None
-    date: dt.date
-    editions: dict[str, EditionFields]
+    id: OneLine | None = None
+    date: Date
+    editions: dict[str, EditionFields] = Field(min_length=1)
 
 
 def issue_path(root: Path, issue: str) -> Path:
@@ -132,7 +128,7 @@ class _IssueLoader:
             )
             self.problems.append(Problem(shown, None, "no such issue file", hint=hint))
             return None
-        source, problems = read_text(path, shown)
+        source, problems = read_text(path, shown, max_bytes=MAX_SETTINGS_BYTES, controls=True)
         self.problems += problems
         if source is None:
             return None
@@ -212,7 +208,7 @@ class _IssueLoader:
                 Problem(
                     shown,
                     line_of(where),
-                    f"unknown language '{lang}'",
+                    f"unknown language '{printable(lang)}'",
                     hint=did_you_mean(lang, self.config.languages)
                     or f"the languages in flemletter.toml are {', '.join(self.config.languages)}",
                 )
@@ -301,7 +297,7 @@ def load_article(
 ) -> Article | None:
     """Read one article file; problems are appended to ``problems``."""
     shown = display_path(path, config.root)
-    source, found = read_text(path, shown)
+    source, found = read_text(path, shown, max_bytes=MAX_ARTICLE_BYTES, controls=True)
     problems += found
     if source is None:
         return None

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flemletter.markup import inline_text, parse
@@ -23,6 +24,14 @@ NEAR_REPEAT = 0.8
 """How alike (by words, 0..1) two sentences must be to count as one repeated."""
 MIN_REPEAT_WORDS = 8
 """Shorter sentences ("Thank you.") may well recur on purpose."""
+MAX_COMPARED_WORDS = 400
+"""Texts longer than this are compared by their first words (already a long paragraph)."""
+COMMON_SHINGLE = 50
+"""A run of three words found in this many sentences says nothing about any two of them."""
+MAX_CANDIDATES = 10
+"""Earlier sentences compared with each one, at most (those sharing most runs of words)."""
+MAX_WARNINGS = 25
+"""Copy-editing warnings shown per article; the rest are counted in one more warning."""
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _TOKEN = re.compile(r"\w+(?:['’.,]\w+)*")
@@ -30,9 +39,13 @@ _TOKEN = re.compile(r"\w+(?:['’.,]\w+)*")
 _TWICE = re.compile(r"(?<![\w'’-])([^\W\d_]+)(\s+)(\1)(?![\w'’-])", re.IGNORECASE)
 _TRIPLED = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)
 _DOUBLE_SPACE = re.compile(r"(?<=\S)[ \u00a0\u2007\u202f]{2,}(?=\S)")
-_ADDRESS = re.compile(r"\]\([^)]*\)|<[^>]*>|\S+://\S+|www\.\S+|\S+@\S+\.\S+")
+_ADDRESS = re.compile(
+    r"\]\([^()]*\)|<[^<>]*>|(?<!\S)\S*://\S*|(?<!\S)\S*www\.\S+|(?<!\S)[^\s@]+@\S+\.\S+"
+)
+"""Link targets, tags, web and mail addresses. Each alternative starts only where a run of
+characters does and stops at the next '(' or '<': linear, even for 'aaaa…' or '<<<<…'."""
 _CLOSERS = ' \t\n”"’»)]'
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’»)]*\s+(?=[\W_]*[^\W\d_]|\d)")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’»)]*\s+(?=[\W_]{0,8}[^\W\d_]|\d)")
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,21 @@ def prose_problems(article: Article) -> list[Problem]:
     problems += _long_paragraphs(article, paragraphs)
     problems += _unfinished_paragraphs(article)
     problems += _repeats(article, paragraphs)
-    return problems
+    return _at_most(article, sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+
+
+def _at_most(article: Article, problems: list[Problem]) -> list[Problem]:
+    """The first :data:`MAX_WARNINGS` in reading order, then one warning counting the rest."""
+    if len(problems) <= MAX_WARNINGS:
+        return problems
+    rest = problems[MAX_WARNINGS:]
+    more = _warning(
+        article,
+        rest[0].line or 1,
+        f"{len(rest)} more copy-editing warnings from here on",
+        "fix the ones above and run check again",
+    )
+    return [*problems[:MAX_WARNINGS], more]
 
 
 def paragraphs_of(article: Article) -> Iterator[Paragraph]:
@@ -161,13 +188,16 @@ class _Sentence:
 
 def sentences_of(paragraph: Paragraph, index: int) -> Iterator[_Sentence]:
     start = 0
+    line = paragraph.line  # counted on from the last sentence: linear in long paragraphs
+    counted = 0
     ends = [m for m in _SENTENCE_END.finditer(paragraph.source)]
     for end in [*ends, None]:
         stop = end.start() if end is not None else len(paragraph.source)
         text = paragraph.source[start:stop]
         words = tuple(w.lower() for w in _TOKEN.findall(_ADDRESS.sub(" ", text)))
         if words:
-            line = paragraph.line + paragraph.source.count("\n", 0, start)
+            line += paragraph.source.count("\n", counted, start)
+            counted = start
             yield _Sentence(line, index, words, " ".join(text.split()))
         if end is not None:
             start = end.end()
@@ -177,42 +207,74 @@ def similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _alike(a: tuple[str, ...], b: tuple[str, ...], shared_words: int) -> float:
+    """:func:`similarity` if it can reach :data:`NEAR_REPEAT`, else 0: cheap bounds first
+    (lengths, then ``shared_words``, the words they have in common counted with repeats)."""
+    total = min(len(a), MAX_COMPARED_WORDS) + min(len(b), MAX_COMPARED_WORDS)
+    if 2 * min(len(a), len(b), MAX_COMPARED_WORDS) < NEAR_REPEAT * total:
+        return 0.0
+    if 2 * shared_words < NEAR_REPEAT * total:
+        return 0.0
+    return similarity(a[:MAX_COMPARED_WORDS], b[:MAX_COMPARED_WORDS])
+
+
+def near_repeats(
+    texts: list[tuple[str, ...]],
+    min_words: int,
+    skip: Callable[[int, int], bool] = lambda i, j: False,
+) -> Iterator[tuple[int, int, float]]:
+    """``(i, j, ratio)`` for each text ``j`` that (nearly) repeats an earlier text ``i``, the
+    earliest such ``i`` among the likeliest. Only texts sharing runs of three words are
+    compared (two texts 80 % alike always share one), the few sharing most of them, and a
+    run found in very many texts is no clue: so the cost grows with the length of the
+    article, not with its square."""
+    index: dict[tuple[str, ...], list[int]] = {}
+    counts: dict[int, Counter[str]] = {}
+    for j, words in enumerate(texts):
+        if len(words) < min_words:
+            continue
+        counts[j] = Counter(words[:MAX_COMPARED_WORDS])
+        shared: Counter[int] = Counter()
+        for shingle in set(zip(words, words[1:], words[2:], strict=False)):
+            posting = index.setdefault(shingle, [])
+            if len(posting) < COMMON_SHINGLE:
+                shared.update(posting)
+                posting.append(j)
+        likeliest = sorted(i for i, _ in shared.most_common(MAX_CANDIDATES))
+        for i in likeliest:
+            if skip(i, j):
+                continue
+            ratio = _alike(texts[i], words, (counts[i] & counts[j]).total())
+            if ratio >= NEAR_REPEAT:
+                yield i, j, ratio
+                break
+
+
 def _repeats(article: Article, paragraphs: list[Paragraph]) -> Iterator[Problem]:
     whole = [
         tuple(w.lower() for w in _TOKEN.findall(_ADDRESS.sub(" ", p.source))) for p in paragraphs
     ]
     paired: set[tuple[int, int]] = set()
-    for j, later in enumerate(whole):
-        for i in range(j):
-            if min(len(whole[i]), len(later)) >= MIN_REPEAT_WORDS * 2:
-                ratio = similarity(whole[i], later)
-                if ratio >= NEAR_REPEAT:
-                    paired.add((i, j))
-                    yield _warning(
-                        article,
-                        paragraphs[j].line,
-                        _repeat_message("paragraph", ratio, paragraphs[i].line),
-                        "keep one of them",
-                    )
-                    break
+    for i, j, ratio in near_repeats(whole, MIN_REPEAT_WORDS * 2):
+        paired.add((i, j))
+        yield _warning(
+            article,
+            paragraphs[j].line,
+            _repeat_message("paragraph", ratio, paragraphs[i].line),
+            "keep one of them",
+        )
     sentences = [s for index, p in enumerate(paragraphs) for s in sentences_of(p, index)]
-    for j, sentence in enumerate(sentences):
-        for earlier in sentences[:j]:
-            if (earlier.paragraph, sentence.paragraph) in paired:
-                continue
-            if min(len(earlier.words), len(sentence.words)) < MIN_REPEAT_WORDS:
-                continue
-            ratio = similarity(earlier.words, sentence.words)
-            if ratio >= NEAR_REPEAT:
-                how = "repeats" if earlier.words == sentence.words else "nearly repeats"
-                yield _warning(
-                    article,
-                    sentence.line,
-                    f"“{_shorten(sentence.text)}” {how} “{_shorten(earlier.text)}”"
-                    f" (line {earlier.line})",
-                    "keep one of them, or merge what each adds",
-                )
-                break
+    words = [s.words for s in sentences]
+    in_paired = lambda i, j: (sentences[i].paragraph, sentences[j].paragraph) in paired  # noqa: E731
+    for i, j, _ in near_repeats(words, MIN_REPEAT_WORDS, in_paired):
+        earlier, sentence = sentences[i], sentences[j]
+        how = "repeats" if earlier.words == sentence.words else "nearly repeats"
+        yield _warning(
+            article,
+            sentence.line,
+            f"“{_shorten(sentence.text)}” {how} “{_shorten(earlier.text)}” (line {earlier.line})",
+            "keep one of them, or merge what each adds",
+        )
 
 
 def _repeat_message(what: str, ratio: float, earlier_line: int) -> str:

@@ -19,7 +19,17 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamStartEvent,
+)
 
+from flemletter.fields import FIELD_ERROR, char_name, printable, shorten
 from flemletter.problems import Problem, did_you_mean
 
 Loc = tuple[int | str, ...]
@@ -34,9 +44,28 @@ class Source:
     text: str
 
 
-def read_text(path: Path, shown_as: str) -> tuple[Source | None, list[Problem]]:
-    """Read ``path`` as UTF-8. A file in another encoding is a problem naming the line."""
+KB = 1024
+MB = 1024 * KB
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters no text file of a communicator holds (tab, LF and CR are fine)."""
+MAX_CONTROLS_SHOWN = 3
+MAX_ARTICLE_BYTES = 1 * MB
+"""An article of 1 MB is a short book: anything bigger is a wrong file (or an attack)."""
+MAX_SETTINGS_BYTES = 100 * KB
+"""An issue file or ``flemletter.toml``: a few KB in practice."""
+
+
+def read_text(
+    path: Path, shown_as: str, *, max_bytes: int | None = None, controls: bool = False
+) -> tuple[Source | None, list[Problem]]:
+    """Read ``path`` as UTF-8. A file in another encoding is a problem naming the line.
+
+    With ``max_bytes``, a bigger file is refused before it is read; with ``controls``, each
+    control character (VT, FF, ESC, NUL, ...) is a problem at its line and column, so it is
+    reported in the communicator's file rather than where it breaks the email later."""
     try:
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            return None, [_too_big(shown_as, size, max_bytes)]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown_as, None, f"cannot read the file: {exc.strerror}")]
@@ -52,7 +81,45 @@ def read_text(path: Path, shown_as: str) -> tuple[Source | None, list[Problem]]:
                 hint="save it with the UTF-8 encoding in your editor",
             )
         ]
-    return Source(shown_as, text.removeprefix("\ufeff")), []
+    text = text.removeprefix("\ufeff")
+    if controls and (found := control_problems(shown_as, text)):
+        return None, found
+    return Source(shown_as, text), []
+
+
+def _too_big(shown: str, size: int, limit: int) -> Problem:
+    return Problem(
+        shown,
+        None,
+        f"the file is {_size(size)}, more than the {_size(limit)} such a file may have",
+        hint="is it the right file? Split a long text into several articles",
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size >= MB else f"{size / KB:.0f} KB"
+
+
+def control_problems(shown: str, text: str) -> list[Problem]:
+    """A problem at line and column for each control character (the first few, then a count)."""
+    problems: list[Problem] = []
+    matches = _CONTROL.finditer(text)
+    for found in matches:
+        if len(problems) == MAX_CONTROLS_SHOWN:
+            more = 1 + sum(1 for _ in matches)
+            problems.append(Problem(shown, None, f"{more} more control characters"))
+            break
+        start = text.rfind("\n", 0, found.start()) + 1
+        problems.append(
+            Problem(
+                shown,
+                text.count("\n", 0, found.start()) + 1,
+                f"an invisible control character ({char_name(found.group())})",
+                hint="delete it (it often comes with text copied from a PDF or a terminal)",
+                column=found.start() - start + 1,
+            )
+        )
+    return problems
 
 
 class _DatesAsText(RoundTripConstructor):
@@ -69,9 +136,20 @@ def _yaml() -> YAML:
     return yaml
 
 
+MAX_YAML_DEPTH = 20
+"""Lists and groups of fields inside each other: an issue needs four."""
+
+
 def load_yaml(source: Source, first_line: int = 1) -> tuple[Any, LineOf, list[Problem]]:
-    """Parse YAML text; ``first_line`` is where it starts in its file (front matter: 2)."""
+    """Parse YAML text; ``first_line`` is where it starts in its file (front matter: 2).
+
+    Anchors and aliases (``&a``, ``*a``) and tags (``!!binary``, ``!!python/...``) are
+    refused before anything is built: communicators never need them, and an alias of an
+    alias of an alias is the few hundred bytes that grow to gigabytes."""
     try:
+        problem = _unwanted_yaml(source, first_line)
+        if problem is not None:
+            return None, _no_line, [problem]
         data = _yaml().load(source.text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -92,6 +170,50 @@ def load_yaml(source: Source, first_line: int = 1) -> tuple[Any, LineOf, list[Pr
         return None if line is None else line + first_line
 
     return data, line_of, []
+
+
+def _unwanted_yaml(source: Source, first_line: int) -> Problem | None:
+    """The first anchor, alias or tag in ``source``, or nesting deeper than any issue needs.
+    Reads the parser's events only, so nothing is expanded (linear in the text)."""
+    depth = 0
+    for event in _yaml().parse(source.text):
+        line = event.start_mark.line + first_line
+        column = event.start_mark.column + 1
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            return Problem(
+                source.path,
+                line,
+                "YAML anchors and aliases ('&name', '*name') are not accepted here",
+                hint="write the value out in full where it is needed",
+                column=column,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and not isinstance(event, (DocumentStartEvent, StreamStartEvent)):
+            return Problem(
+                source.path,
+                line,
+                f"YAML tags ('{_tag_name(tag)}') are not accepted here",
+                hint="remove the tag: write plain text, a list or fields",
+                column=column,
+            )
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return Problem(
+                    source.path,
+                    line,
+                    f"lists and fields are nested more than {MAX_YAML_DEPTH} deep",
+                    hint="an issue or article needs only a few levels: check the brackets",
+                    column=column,
+                )
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def _tag_name(tag: Any) -> str:
+    name = str(getattr(tag, "value", tag))
+    return name.replace("tag:yaml.org,2002:", "!!")
 
 
 def _no_line(loc: Loc) -> int | None:
@@ -192,10 +314,13 @@ def validation_problems(
     problems = []
     for item in items:
         loc: Loc = tuple(item["loc"])
-        field = ".".join(str(part) for part in loc) or "(file)"
+        field = printable(".".join(str(part) for part in loc)) or "(file)"
         kind = item["type"]
         hint = None
-        if kind == "extra_forbidden":
+        if kind == FIELD_ERROR:
+            message = f"'{field}': {item['msg']}"
+            hint = (item.get("ctx") or {}).get("hint")
+        elif kind == "extra_forbidden":
             message = f"unknown field '{field}'"
             known = _sibling_fields(model, loc)
             hint = did_you_mean(str(loc[-1]), known) or (
@@ -206,7 +331,7 @@ def validation_problems(
                 continue  # reported once, as the misspelt field with its correction
             message = f"'{field}' is missing"
         elif kind.startswith(("date_", "datetime_")):
-            message = f"'{field}': '{item['input']}' is not a date"
+            message = f"'{field}': '{shorten(printable(str(item['input'])))}' is not a date"
             hint = "write dates as YYYY-MM-DD, e.g. 2025-11-20"
         elif kind == "too_short" and isinstance(item["input"], (list, dict)):
             message = f"'{field}' is empty"

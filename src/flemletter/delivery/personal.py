@@ -22,6 +22,7 @@ from flemletter.config import Config
 from flemletter.delivery.providers.base import Batch, Recipient
 from flemletter.problems import Problem, UserError
 from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER
+from flemletter.fields import MAKE_SECRET, weak_secret
 from flemletter.render.mime import build_message, message_id
 
 TEST_PREFIX = "[TEST] "
@@ -33,6 +34,10 @@ def unsubscribe_secret(config: Config, *, required: bool) -> bytes:
     """The signing secret from the environment; without it, a real send cannot start."""
     name = config.file.unsubscribe.secret_env
     value = os.environ.get(name, "")
+    if value and (weak := weak_secret(value)) is not None:
+        message = f"the secret in the environment variable {name} {weak} (it is not shown)"
+        hint = f"make a new one with {MAKE_SECRET}, set {name} to it and keep it for every send"
+        raise UserError([Problem("environment", None, message, hint=hint)])
     if value:
         return value.encode()
     if not required:
