@@ -12,9 +12,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from flemletter.build import build
 from flemletter.checks import check
+from flemletter.render.email import compile_mjml
 
 LEAD = "articles/collaboration-in-science/en.md"
 TEASER = "articles/limitless-potential/en.md"
@@ -158,3 +162,14 @@ def test_aria_labels_carry_the_title_as_written(sample: Path, case: str) -> None
     labels = Labels((folder / "email.html").read_text(encoding="utf-8")).labels
     assert any(label.endswith(title) for label in labels), labels  # "Read more about …"
     assert f"Alt {title}" in labels, labels  # the lead's image
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40))
+def test_any_attribute_text_survives_mjml_python(label: str) -> None:
+    source = (
+        "<mjml><mj-body><mj-section><mj-column><mj-text>"
+        f'<a href="https://example.org/" aria-label="{escape(label)}">x</a>'
+        "</mj-text></mj-column></mj-section></mj-body></mjml>"
+    )
+    assert Labels(compile_mjml(source)).labels == [label]
