@@ -2,6 +2,10 @@
 
 feedgen writes no JSON Feed, and the format is small enough to write directly. Items carry
 the same permanent ids, dates, content and image as the Atom and RSS feeds.
+
+Text or HTML: ``title``, ``summary``, ``description``, ``tags`` and author names are plain
+text by the spec and written as the author typed them; the body goes only in
+``content_html`` (sanitised), never in ``content_text``. See :mod:`flemletter.feeds`.
 """
 
 from __future__ import annotations

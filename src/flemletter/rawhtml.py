@@ -94,8 +94,7 @@ def dropped(tag: Tag) -> list[str]:
     if tag.end:
         return []
     if tag.name not in ALLOWED_TAGS:
-        with_text = " and its text" if tag.name in HIDDEN else ""
-        return [f"<{tag.name}>{with_text}"]
+        return [f"<{tag.name}> and its text" if tag.name in HIDDEN else f"<{tag.name}>"]
     allowed = ALLOWED_ATTRIBUTES.get(tag.name, set())
     found = []
     for name, value in tag.attributes:
@@ -137,12 +136,12 @@ def dropped_problems(article: Article) -> Iterator[Problem]:
     for line, found in by_line.items():
         if found:
             names = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " and " + found[-1]
-            verb = "is" if len(found) == 1 else "are"
+            verb = "is" if len(found) == 1 and " and " not in found[0] else "are"
             yield Problem(
                 article.source,
                 line,
                 f"{names} {verb} removed from the email, the web page and the feeds",
                 Severity.WARNING,
-                "write it in Markdown, or leave it out: only simple formatting, links and"
-                " images are kept",
+                "only simple formatting, links and images are kept (the text inside a removed"
+                " element stays, unformatted): write it in Markdown, or leave it out",
             )

@@ -96,7 +96,7 @@ def article(hostile: str) -> str:
         f"Body text {html.escape(hostile)}.\n\n"
         "<script>alert('body')</script>\n\n"
         "A <a href=\"javascript:alert('x')\" onclick=\"alert('y')\">raw link</a> and"
-        ' <img src="x" onerror="alert(2)" alt="raw"> here.\n\n'
+        ' <img src="https://example.org/x.png" onerror="alert(2)" alt="raw"> here.\n\n'
         "<iframe src='https://evil.example/'></iframe>\n"
     )
     return "---\n" + "\n".join(lines) + "\n---\n\n" + body

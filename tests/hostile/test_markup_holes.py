@@ -12,9 +12,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from flemletter.build import build
 from flemletter.checks import check
+from flemletter.render.email import compile_mjml
 
 LEAD = "articles/collaboration-in-science/en.md"
 TEASER = "articles/limitless-potential/en.md"
@@ -121,13 +125,15 @@ def test_script_and_style_text_never_reach_the_text_part(sample: Path, case: str
 
 
 class Labels(HTMLParser):
+    """The aria-label and alt values of a page, as a browser reads them."""
+
     def __init__(self, page: str) -> None:
         super().__init__(convert_charrefs=True)
         self.labels: list[str] = []
         self.feed(page)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.labels += [value or "" for name, value in attrs if name == "aria-label"]
+        self.labels += [value or "" for name, value in attrs if name in ("aria-label", "alt")]
 
 
 INVISIBLE = {
@@ -148,6 +154,22 @@ def test_aria_labels_carry_the_title_as_written(sample: Path, case: str) -> None
     old = 'title: "Limitless Potential: Winner of the Flemingsberg Science Award 2025"'
     new = f"title: {json.dumps(title, ensure_ascii=False)}"
     path.write_text(text.replace(old, new), "utf-8")
+    lead = sample / LEAD
+    alt = 'alt: "Placeholder: stands in for a photo from the Collaboration in Science conference"'
+    new_alt = f"alt: {json.dumps('Alt ' + title, ensure_ascii=False)}"
+    lead.write_text(lead.read_text(encoding="utf-8").replace(alt, new_alt), "utf-8")
     folder = build(sample, "2025-11").folder / "en"
     labels = Labels((folder / "email.html").read_text(encoding="utf-8")).labels
-    assert any(label.endswith(title) for label in labels), labels
+    assert any(label.endswith(title) for label in labels), labels  # "Read more about …"
+    assert f"Alt {title}" in labels, labels  # the lead's image
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40))
+def test_any_attribute_text_survives_mjml_python(label: str) -> None:
+    source = (
+        "<mjml><mj-body><mj-section><mj-column><mj-text>"
+        f'<a href="https://example.org/" aria-label="{escape(label)}">x</a>'
+        "</mj-text></mj-column></mj-section></mj-body></mjml>"
+    )
+    assert Labels(compile_mjml(source)).labels == [label]
