@@ -7,6 +7,7 @@ The result is plain data (:class:`RenderedEmail`); the MIME message is made from
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,11 +45,17 @@ def protect_attributes(mjml_source: str) -> str:
     values every backslash and every non-printable character is written as one."""
 
     def escape(value: str) -> str:
-        return "".join(
-            char if char.isprintable() and char != "\\" else f"&#x{ord(char):x};" for char in value
-        )
+        return "".join(char if _kept(char) else f"&#x{ord(char):x};" for char in value)
 
     return _ATTRIBUTE_VALUE.sub(lambda m: m[1] + escape(m[2]) + m[3], mjml_source)
+
+
+def _kept(char: str) -> bool:
+    # Rust escapes more than the unprintable: grapheme extenders such as combining marks and
+    # variation selectors too, so every mark and format character goes as a reference.
+    return char == " " or (
+        char != "\\" and char.isprintable() and unicodedata.category(char)[0] not in "MCZ"
+    )
 
 
 @dataclass(frozen=True)
