@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 
 
 def start_send(root: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, SECRET_ENV: "kill-test-secret"}
+    env = {**os.environ, SECRET_ENV: "kill-test-secret-of-at-least-32-characters"}
     command = [sys.executable, "-m", "flemletter", "send", "2025-11", "--provider", "smtp"]
     return subprocess.Popen(
         [*command, "--yes"],

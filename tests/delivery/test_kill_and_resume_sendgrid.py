@@ -28,7 +28,11 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 
 
 def start_send(root: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, SECRET_ENV: "kill-test-secret", "SENDGRID_API_KEY": API_KEY}
+    env = {
+        **os.environ,
+        SECRET_ENV: "kill-test-secret-of-at-least-32-characters",
+        "SENDGRID_API_KEY": API_KEY,
+    }
     command = [sys.executable, "-m", "flemletter", "send", "2025-11", "--provider", "sendgrid"]
     return subprocess.Popen(
         [*command, "--yes"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
