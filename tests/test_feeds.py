@@ -188,7 +188,7 @@ def test_ids_and_dates_survive_a_move_and_an_edit(sample: Path, edit: Edit) -> N
         ]
 
     before = snapshot(build_site(sample))
-    edit("flemletter.toml", f'base_url = "{BASE}"', 'base_url = "http://news.example.org/"')
+    edit("flemletter.toml", f'base_url = "{BASE}"', 'base_url = "https://news.example.org/"')
     edit(
         "articles/limitless-potential/en.md",
         'title: "Limitless Potential: Winner',
@@ -198,7 +198,7 @@ def test_ids_and_dates_survive_a_move_and_an_edit(sample: Path, edit: Edit) -> N
     site = build_site(sample)
     assert snapshot(site) == before
     moved = read(site, "en", "feed.atom.xml")
-    assert moved.entries[0].link == "http://news.example.org/en/articles/collaboration-in-science/"
+    assert moved.entries[0].link == "https://news.example.org/en/articles/collaboration-in-science/"
 
 
 def test_a_real_edit_moves_updated_but_not_published(sample: Path, edit: Edit) -> None:

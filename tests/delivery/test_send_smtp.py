@@ -102,7 +102,7 @@ def test_an_unsubscribe_endpoint_of_ones_own_gets_one_click(sample: Path, secret
 def test_an_unsubscribe_endpoint_must_be_https_and_take_the_token(sample: Path) -> None:
     original = (sample / "flemletter.toml").read_text(encoding="utf-8")
     for endpoint, said in [
-        ("http://example.org/u?t={token}", "must start with https://"),
+        ("http://example.org/u?t={token}", "starting with https://"),
         ("https://example.org/unsubscribe", "has no {token}"),
     ]:
         (sample / "flemletter.toml").write_text(original, encoding="utf-8")
