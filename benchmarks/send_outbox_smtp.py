@@ -48,7 +48,9 @@ def timed(root: Path, provider: str) -> float:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    os.environ.setdefault("FLEMLETTER_UNSUBSCRIBE_SECRET", "benchmark-secret-not-for-real-sends-0123456789")
+    os.environ.setdefault(
+        "FLEMLETTER_UNSUBSCRIBE_SECRET", "benchmark-secret-not-for-real-sends-0123456789"
+    )
     with tempfile.TemporaryDirectory() as scratch:
         root = newsletter(Path(scratch) / "outbox", count)
         elapsed = timed(root, "outbox")

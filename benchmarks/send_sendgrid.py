@@ -21,7 +21,9 @@ from tests.sendgrid_server import API_KEY, FakeSendGrid, sendgrid_server
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    os.environ.setdefault("FLEMLETTER_UNSUBSCRIBE_SECRET", "benchmark-secret-not-for-real-sends-0123456789")
+    os.environ.setdefault(
+        "FLEMLETTER_UNSUBSCRIBE_SECRET", "benchmark-secret-not-for-real-sends-0123456789"
+    )
     os.environ["SENDGRID_API_KEY"] = API_KEY
     with tempfile.TemporaryDirectory() as scratch:
         root = newsletter(Path(scratch) / "sendgrid", count)
