@@ -19,6 +19,7 @@ from flemletter.content import issue_path, load_issue
 from flemletter.models import Issue
 from flemletter.preflight import preflight
 from flemletter.problems import Problem, Severity, display_path, sort_problems
+from flemletter.published import load_pictures
 from flemletter.render.email import MJMLError, RenderedEmail, render_email
 from flemletter.render.email_checks import mjml_problem, output_problems, template_checks
 from flemletter.render.i18n import Catalogue, load_catalogue
@@ -54,6 +55,7 @@ def check(root: Path, issue: str) -> CheckResult:
         return _sorted(result)
     result.issue, problems = load_issue(config, issue_path(root, issue))
     result.problems += problems
+    result.problems += load_pictures(config)[2]
     for lang in config.languages:
         result.catalogues[lang], problems = load_catalogue(_theme_for(root), lang)
         result.problems += problems

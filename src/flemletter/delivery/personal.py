@@ -20,9 +20,9 @@ from email.message import EmailMessage
 from flemletter import urls
 from flemletter.config import Config
 from flemletter.delivery.providers.base import Batch, Recipient
+from flemletter.fields import MAKE_SECRET, weak_secret
 from flemletter.problems import Problem, UserError
 from flemletter.render.email import UNSUBSCRIBE_PLACEHOLDER
-from flemletter.fields import MAKE_SECRET, weak_secret
 from flemletter.render.mime import build_message, message_id
 
 TEST_PREFIX = "[TEST] "
