@@ -23,7 +23,7 @@ from flemletter.published import load_pictures
 from flemletter.render.email import MJMLError, RenderedEmail, render_email
 from flemletter.render.email_checks import mjml_problem, output_problems, template_checks
 from flemletter.render.i18n import Catalogue, load_catalogue
-from flemletter.render.templates import environment, template_folders
+from flemletter.render.templates import environment, refused_overrides, template_folders
 
 
 @dataclass
@@ -99,6 +99,8 @@ def template_problems(root: Path) -> list[Problem]:
             env.parse(source, name, filename)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(_template_error(root, exc))
+    for shown, refused in refused_overrides(root):
+        problems.append(Problem(shown, None, refused.reason, hint=refused.hint))
     return problems
 
 
