@@ -36,12 +36,19 @@ def test_building_twice_gives_identical_bytes(sample: Path, tmp_path: Path) -> N
     assert first == second
 
 
-def test_a_rebuild_removes_what_is_no_longer_made(sample: Path) -> None:
-    stale = sample / "build" / "2025-11" / "en" / "old-draft.html"
+def test_a_rebuild_removes_what_it_made_and_no_longer_makes(sample: Path) -> None:
+    folder = sample / "articles" / "collaboration-in-science"
+    old = folder / "placeholder-collaboration-in-science.jpg"
+    first = build(sample, "2025-11").folder / "en" / "images" / "collaboration-in-science"
+    assert (first / old.name).is_file()
+    old.rename(folder / "renamed.jpg")
+    article = folder / "en.md"
+    article.write_text(
+        article.read_text(encoding="utf-8").replace(old.name, "renamed.jpg"), encoding="utf-8"
+    )
     build(sample, "2025-11")
-    stale.write_text("left over", encoding="utf-8")
-    build(sample, "2025-11")
-    assert not stale.exists()
+    assert not (first / old.name).exists()
+    assert (first / "renamed.jpg").is_file()
 
 
 def test_message_headers_survive_in_utf8(sample: Path, edit: Edit) -> None:

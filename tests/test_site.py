@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import pytest
+from PIL import Image as PILImage
 
 from flemletter.build import build
 
@@ -227,7 +228,8 @@ def test_an_article_with_its_own_address_is_canonical_there(sample: Path, edit: 
 
 def test_files_an_article_links_to_are_published_beside_it(sample: Path) -> None:
     folder = sample / "articles" / "limitless-potential"
-    (folder / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    PILImage.new("RGB", (40, 30), "white").save(folder / "report.pdf", "PDF")  # a real PDF
+    report = (folder / "report.pdf").read_bytes()
     photo = (
         sample
         / "articles"
@@ -244,7 +246,7 @@ def test_files_an_article_links_to_are_published_beside_it(sample: Path) -> None
     )
     site = build_site(sample)
     published = site / "en" / "articles" / "limitless-potential"
-    assert (published / "report.pdf").read_bytes() == b"%PDF-1.4 report"
+    assert (published / "report.pdf").read_bytes() == report
     assert (published / "team.jpg").is_file()
     feed = (site / "en" / "feed.atom.xml").read_text(encoding="utf-8")
     assert f'src="{BASE}en/articles/limitless-potential/team.jpg"' in feed

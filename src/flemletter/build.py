@@ -49,7 +49,7 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
     config, loaded = _checked(result)
     folder = (out or root / BUILD_DIR) / loaded.id
     site, site_warnings = build_site(config, loaded, result.catalogues, folder.parent)
-    output = Output(folder)
+    output = Output(folder, root)
     for lang, edition in loaded.editions.items():
         catalogue = result.catalogues[lang]
         output.add(f"{lang}/email.mjml", result.emails[lang].mjml)
@@ -70,7 +70,7 @@ def build(root: Path, issue: str, out: Path | None = None) -> BuildResult:
         issue_id=loaded.id,
         folder=folder,
         languages=list(loaded.editions),
-        warnings=result.warnings + site_warnings,
+        warnings=list(dict.fromkeys(result.warnings + site_warnings)),
         sizes={lang: len(e.html.encode()) for lang, e in result.emails.items()},
         site=folder.parent / SITE_DIR,
     )

@@ -19,10 +19,11 @@ from flemletter.content import issue_path, load_issue
 from flemletter.models import Issue
 from flemletter.preflight import preflight
 from flemletter.problems import Problem, Severity, display_path, sort_problems
+from flemletter.published import load_pictures
 from flemletter.render.email import MJMLError, RenderedEmail, render_email
 from flemletter.render.email_checks import mjml_problem, output_problems, template_checks
 from flemletter.render.i18n import Catalogue, load_catalogue
-from flemletter.render.templates import environment, template_folders
+from flemletter.render.templates import environment, refused_overrides, template_folders
 
 
 @dataclass
@@ -54,6 +55,7 @@ def check(root: Path, issue: str) -> CheckResult:
         return _sorted(result)
     result.issue, problems = load_issue(config, issue_path(root, issue))
     result.problems += problems
+    result.problems += load_pictures(config)[2]
     for lang in config.languages:
         result.catalogues[lang], problems = load_catalogue(_theme_for(root), lang)
         result.problems += problems
@@ -97,6 +99,8 @@ def template_problems(root: Path) -> list[Problem]:
             env.parse(source, name, filename)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(_template_error(root, exc))
+    for shown, refused in refused_overrides(root):
+        problems.append(Problem(shown, None, refused.reason, hint=refused.hint))
     return problems
 
 

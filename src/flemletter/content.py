@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from flemletter import urls
 from flemletter.config import Config
-from flemletter.fields import Date, HeaderLine, OneLine, Text, WebAddress, printable
+from flemletter.fields import Date, HeaderLine, OneLine, Text, WebAddress, printable, shorten
+from flemletter.files import Refused, check_file, inside, name_problem
 from flemletter.markup import first_paragraph_text, render_body
 from flemletter.models import Article, Edition, Image, Issue
 from flemletter.problems import Problem, did_you_mean, display_path
@@ -40,7 +39,7 @@ ARTICLES_DIR = "articles"
 ISSUES_DIR = "issues"
 ISSUE_ID = re.compile(r"^\d{4}-\d{2}(-[a-z0-9-]+)?$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+MAX_SLUG = 100
 
 
 class _Strict(BaseModel):
@@ -270,6 +269,16 @@ class _IssueLoader:
         )
 
     def article(self, slug: str, lang: str, referrer: str, line: int | None) -> Article | None:
+        if len(slug) > MAX_SLUG or not re.fullmatch(r"[\w-][\w.-]*", slug) or ".." in slug:
+            self.problems.append(
+                Problem(
+                    referrer,
+                    line,
+                    f"'{printable(shorten(slug))}' is not the name of an article folder",
+                    hint=f"write the name of a folder in {ARTICLES_DIR}/, e.g. 'new-lab-opens'",
+                )
+            )
+            return None
         folder = self.root / ARTICLES_DIR / slug
         if not folder.is_dir():
             hint = did_you_mean(slug, list_slugs(self.root)) or (
@@ -297,6 +306,11 @@ def load_article(
 ) -> Article | None:
     """Read one article file; problems are appended to ``problems``."""
     shown = display_path(path, config.root)
+    try:
+        inside(config.root, path)
+    except Refused as refused:
+        problems.append(Problem(shown, None, refused.reason, hint=refused.hint))
+        return None
     source, found = read_text(path, shown, max_bytes=MAX_ARTICLE_BYTES, controls=True)
     problems += found
     if source is None:
@@ -330,9 +344,8 @@ def load_article(
         return None
     image = None
     if fields.image is not None:
-        image = _load_image(path.parent / fields.image.file, fields.image, shown, document.line_of)
+        image = _load_image(config, path.parent, fields.image, shown, document.line_of, problems)
         if image is None:
-            problems.append(_image_problem(path.parent, fields.image, shown, document.line_of))
             return None
     leading = document.body[: len(document.body) - len(document.body.lstrip())]
     lines = {"body": document.body_first_line + leading.count("\n")}
@@ -361,50 +374,42 @@ def load_article(
     )
 
 
-def probe_image(file: Path) -> tuple[int, int, str] | None:
-    """Width, height and Pillow's format name of an image file, or None if it is not one
-    email clients and browsers show (JPEG, PNG, GIF, WebP)."""
-    try:
-        with PILImage.open(file) as picture:
-            width, height = picture.size
-            kind = picture.format or ""
-    except (OSError, UnidentifiedImageError):
-        return None
-    return (width, height, kind) if kind in IMAGE_TYPES else None
-
-
-def _load_image(file: Path, fields: ImageFields, shown: str, line_of: LineOf) -> Image | None:
-    probed = probe_image(file)
-    if probed is None:
-        return None
-    width, height, kind = probed
-    return Image(
-        file=file,
-        alt=fields.alt,
-        credit=fields.credit,
-        width=width,
-        height=height,
-        media_type=IMAGE_TYPES[kind],
-        size=file.stat().st_size,
-    )
-
-
-def _image_problem(folder: Path, fields: ImageFields, shown: str, line_of: LineOf) -> Problem:
+def _load_image(
+    config: Config,
+    folder: Path,
+    fields: ImageFields,
+    shown: str,
+    line_of: LineOf,
+    problems: list[Problem],
+) -> Image | None:
+    """The article's photo, through the gate; a refusal is a problem at ``image.file``."""
     line = line_of(("image", "file"))
+    refused = name_problem(fields.file)
     file = folder / fields.file
-    if not file.is_file():
+    if refused is None and not file.exists() and not file.is_symlink():
         present = sorted(p.name for p in folder.iterdir() if p.suffix.lower() != ".md")
         hint = did_you_mean(fields.file, present) or (
             f"the folder has: {', '.join(present)}"
             if present
             else f"put the image in the same folder as {shown}"
         )
-        return Problem(shown, line, f"image '{fields.file}' not found", hint=hint)
-    return Problem(
-        shown,
-        line,
-        f"'{fields.file}' is not an image email clients can show",
-        hint="save it as JPEG or PNG",
+        problems.append(Problem(shown, line, f"image '{fields.file}' not found", hint=hint))
+        return None
+    try:
+        if refused is not None:
+            raise refused
+        checked = check_file(config.root, file, images_only=True)
+    except Refused as exc:
+        problems.append(Problem(shown, line, exc.reason, hint=exc.hint))
+        return None
+    return Image(
+        file=file,
+        alt=fields.alt,
+        credit=fields.credit,
+        width=checked.width,
+        height=checked.height,
+        media_type=checked.media_type,
+        size=checked.size,
     )
 
 

@@ -24,8 +24,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from flemletter.files import Refused, inside
 from flemletter.problems import Problem, Severity, display_path
-from flemletter.render.templates import template_folders
+from flemletter.render.templates import THEME, template_folders
 
 STYLE_TEMPLATE = "email/styles.mjml.j2"
 INLINE_TEMPLATE = "email/inline.css.j2"
@@ -101,7 +102,10 @@ def lint_templates(root: Path) -> list[Problem]:
 def _find(root: Path, name: str) -> Path | None:
     for folder in template_folders(root):
         if (folder / name).is_file():
-            return folder / name
+            try:  # the package's theme, or an override that stays in the folder
+                return folder / name if folder == THEME else inside(root, folder / name)
+            except Refused:
+                return None  # the template loader names it
     return None
 
 

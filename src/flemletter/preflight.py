@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from babel import Locale
 
@@ -21,6 +21,7 @@ from flemletter import urls
 from flemletter.config import Config
 from flemletter.content import ARTICLES_DIR, list_issue_ids, list_slugs
 from flemletter.csslint import lint_templates
+from flemletter.files import Refused, check_file, name_problem, publishable
 from flemletter.markup import parse
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, Severity
@@ -250,7 +251,12 @@ def link_problems(config: Config, article: Article) -> Iterator[Problem]:
         if not scheme:
             resolved = urls.absolute(address, page)
             # a file beside the article is published beside its page: relative is right
-            beside = (config.root / article.source).parent / address.split("#")[0]
+            name = unquote(urlsplit(address).path)
+            beside = (config.root / article.source).parent / name
+            refused = _refusal(config.root, name, beside, images_only=kind == "image")
+            if refused is not None:
+                yield Problem(article.source, line, refused.reason, hint=refused.hint)
+                continue
             if kind == "link" and not beside.is_file():
                 yield _warning(
                     article.source,
@@ -276,6 +282,26 @@ def link_problems(config: Config, article: Article) -> Iterator[Problem]:
                 " no such page",
                 hint=archive.hint(address),
             )
+
+
+def _refusal(root: Path, name: str, beside: Path, *, images_only: bool) -> Refused | None:
+    """Why the file an article links to or shows may not be published, if it may not.
+
+    Only files that are there are judged (a link to another page of the archive is not a
+    file); an image named by a path on this computer or outside the folder never is.
+    """
+    if not name:
+        return None
+    refused = name_problem(name)
+    if refused is not None:
+        return refused if images_only else None
+    if not (beside.exists() or beside.is_symlink()) or beside.is_dir():
+        return None
+    try:
+        check_file(root, beside, images_only=images_only)
+    except Refused as exc:
+        return exc
+    return None
 
 
 class ArchivePages:
@@ -310,7 +336,7 @@ class ArchivePages:
         if rest[0] == "articles" and len(rest) in (2, 3) and rest[1] in list_slugs(self.root):
             folder = self.root / ARTICLES_DIR / rest[1]
             written = (folder / f"{lang}.md").is_file()
-            return written and (len(rest) == 2 or (folder / rest[2]).is_file())
+            return written and (len(rest) == 2 or publishable(self.root, folder / rest[2]))
         return False
 
     def hint(self, address: str) -> str:

@@ -78,7 +78,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 def display_path(path: Path, root: Path) -> str:
     """``path`` as the user knows it: relative to the newsletter root when inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    # as written first: a link inside the folder is shown where it is, not where it leads
+    for inner, outer in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        if inner.is_relative_to(outer):
+            return inner.relative_to(outer).as_posix()
+    return str(path)

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flemletter import urls
 from flemletter.config import CONFIG_NAME, Config
-from flemletter.content import IMAGE_TYPES, ISSUES_DIR, list_issue_ids, load_issue, probe_image
+from flemletter.content import ISSUES_DIR, list_issue_ids, load_issue
+from flemletter.files import Refused, check_file, name_problem
 from flemletter.models import Article, Edition, Issue
 from flemletter.problems import Problem, Severity
 
@@ -126,35 +127,46 @@ def identity_problems(config: Config) -> list[Problem]:
 
 
 def load_pictures(config: Config) -> tuple[Picture | None, Picture | None, list[Problem]]:
-    """The ``[feeds]`` icon and logo; one that cannot be read is a warning and left out."""
+    """The ``[feeds]`` icon and logo; one that cannot be published is a warning, left out."""
     problems: list[Problem] = []
     found: list[Picture | None] = []
     for key in ("icon", "logo"):
         name = getattr(config.file.feeds, key)
-        picture = None if name is None else _picture(config, name)
-        if name is not None and picture is None:
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    None,
-                    f"feeds.{key}: '{name}' is not a PNG, JPEG or GIF image in the newsletter's "
-                    "folder",
-                    severity=Severity.WARNING,
-                    hint="give the path of an image file, relative to flemletter.toml",
+        picture = None
+        if name is not None:
+            try:
+                picture = _picture(config, name)
+            except Refused as refused:
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        None,
+                        f"feeds.{key}: {refused.reason}",
+                        severity=Severity.WARNING,
+                        hint=refused.hint,
+                    )
                 )
-            )
         found.append(picture)
     return found[0], found[1], problems
 
 
-def _picture(config: Config, name: str) -> Picture | None:
+def _picture(config: Config, name: str) -> Picture:
+    refused = name_problem(name)
+    if refused is not None:
+        raise refused
     file = config.root / name
-    probed = probe_image(file)
-    if probed is None or probed[2] not in ("PNG", "JPEG", "GIF"):  # what feed readers show
-        return None
-    width, height, kind = probed
+    if not file.exists() and not file.is_symlink():
+        raise Refused(
+            f"'{name}' not found", "give the path of an image file, relative to flemletter.toml"
+        )
+    checked = check_file(config.root, file, images_only=True)
+    if checked.kind not in ("PNG", "JPEG", "GIF"):  # what feed readers show
+        raise Refused(
+            f"'{name}' is a {checked.kind} image, which feed readers do not show",
+            "save it as PNG",
+        )
     url = urls.site_file_url(config, file.name)
-    return Picture(file, url, IMAGE_TYPES[kind], width, height)
+    return Picture(file, url, checked.media_type, checked.width, checked.height)
 
 
 def _as_warning(problem: Problem) -> Problem:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from flemletter import urls
 from flemletter.config import Config
 from flemletter.content import ARTICLES_DIR
 from flemletter.feeds import feed_files
+from flemletter.files import publishable
 from flemletter.models import Article, Issue
 from flemletter.problems import Problem
 from flemletter.published import (
@@ -40,7 +42,7 @@ def build_site(
     icon, logo, found = load_pictures(config)
     problems += found + identity_problems(config)
     site = make_site(config, issues, icon, logo)
-    output = Output(out / SITE_DIR)
+    output = Output(out / SITE_DIR, config.root)
     for relative, page in site_pages(config, site, catalogues).items():
         output.add(relative, page)
     for relative, feed in feed_files(config, site, catalogues).items():
@@ -68,9 +70,10 @@ def article_files(config: Config, article: Article) -> dict[str, Path]:
         url = html.unescape(found)
         if not url.startswith(page):
             continue
-        name = url[len(page) :].split("#")[0].split("?")[0]
+        name = unquote(url[len(page) :].split("#")[0].split("?")[0])
         file = folder / name
-        if name and "/" not in name and not name.endswith(".md") and file.is_file():
+        # the same gate as check's: only images and PDFs inside the folder are published
+        if name and "/" not in name and publishable(config.root, file):
             files[urls.site_path(config, page + name)] = file
     return files
 
