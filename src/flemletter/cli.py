@@ -381,10 +381,12 @@ def subscribers_import(file: Path, root: Path | None, skip_bad: bool) -> None:
 def subscribers_list(root: Path | None) -> None:
     """List every subscriber: address, language, status, name."""
     from flemletter.config import require_config
+    from flemletter.delivery.shown import for_terminal
     from flemletter.delivery.subscribers import subscribers as all_subscribers
 
     for s in all_subscribers(require_config(newsletter_root(root))):
-        click.echo(f"{s.email}\t{s.language}\t{s.status}\t{s.name or ''}")
+        shown = (s.email, s.language, s.status, s.name or "")
+        click.echo("\t".join(for_terminal(cell) for cell in shown))
 
 
 @subscribers.command("add")
@@ -396,10 +398,11 @@ def subscribers_list(root: Path | None) -> None:
 def subscribers_add(email: str, language: str, name: str | None, root: Path | None) -> None:
     """Subscribe EMAIL to the newsletter in one language."""
     from flemletter.config import require_config
+    from flemletter.delivery.shown import for_terminal
     from flemletter.delivery.subscribers import add
 
     added = add(require_config(newsletter_root(root)), email, language, name)
-    stdout.print(f"Subscribed {escape(added.email)} ({added.language}).")
+    stdout.print(f"Subscribed {escape(for_terminal(added.email))} ({added.language}).")
 
 
 @subscribers.command("unsubscribe")
@@ -410,14 +413,16 @@ def subscribers_unsubscribe(email: str, root: Path | None) -> None:
     """Unsubscribe an address, or whoever the token in an unsubscribe email's subject names
     (kept on the list as unsubscribed, so no import re-adds them)."""
     from flemletter.config import require_config
+    from flemletter.delivery.shown import for_terminal
     from flemletter.delivery.subscribers import unsubscribe, unsubscribe_address
 
     config = require_config(newsletter_root(root))
     email = unsubscribe_address(config, email)
+    shown = escape(for_terminal(email))
     if unsubscribe(config, email):
-        stdout.print(f"Unsubscribed {escape(email)}.")
+        stdout.print(f"Unsubscribed {shown}.")
     else:
-        stdout.print(f"{escape(email)} was not an active subscriber; nothing changed.")
+        stdout.print(f"{shown} was not an active subscriber; nothing changed.")
 
 
 @subscribers.command("export")
