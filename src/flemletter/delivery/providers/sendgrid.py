@@ -154,6 +154,7 @@ class SendGridProvider:
         body = self.body(batch)
         if not self._reachable():
             return all_(Outcome.RETRY, f"cannot connect to {self.settings.base_url}")
+        batch.handed.update(every)
         try:
             api.send(body)
         except (http_errors.UnauthorizedError, http_errors.ForbiddenError) as exc:

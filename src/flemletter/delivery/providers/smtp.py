@@ -105,6 +105,7 @@ class SMTPProvider:
             # Nothing of the message was sent yet: safe to try again on a new connection.
             self.close()
             return Result(to.email, Outcome.RETRY, f"no connection to the SMTP server: {exc}")
+        batch.handed.add(to.email)
         try:
             code, text = connection.data(data)
         except smtplib.SMTPDataError as exc:  # refused at DATA, before the message was sent
