@@ -309,7 +309,10 @@ def unsubscribe_address(config: Config, given: str) -> str:
         return given
     words = given.rpartition("token=")[2].split()
     token = words[-1] if words else ""
-    address = token_address(unsubscribe_secret(config, required=True), token)
+    secret = unsubscribe_secret(config, required=True)
+    with closing(connect(config)) as db:
+        listed = [row[0] for row in db.execute("SELECT email FROM subscribers")]
+    address = token_address(secret, token, listed)
     if address is None:
         secret_env = config.file.unsubscribe.secret_env
         message = f"'{given}' is neither an address nor a genuine unsubscribe token"
