@@ -368,7 +368,7 @@ def subscribers_import(file: Path, root: Path | None, skip_bad: bool) -> None:
     from flemletter.delivery.subscribers import import_csv
 
     result = import_csv(require_config(newsletter_root(root)), file, skip_bad=skip_bad)
-    report(result.skipped)
+    report(result.skipped + result.warnings)
     stdout.print(
         f"[green]Imported {result.added} new subscriber(s)[/]; {result.unchanged} already "
         f"subscribed; {len(result.skipped)} bad row(s) left out."

@@ -18,12 +18,12 @@ import sqlite3
 from _csv import Reader as CsvReader
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from flemletter.config import Config
-from flemletter.delivery.addresses import address_key, key_of_normalized
+from flemletter.delivery.addresses import address_key, key_of_normalized, lookalike_domain
 from flemletter.delivery.addresses import normalized_address as normalized_address  # re-exported
 from flemletter.delivery.database import connect
 from flemletter.delivery.personal import token_address, unsubscribe_secret
@@ -56,6 +56,8 @@ class ImportResult:
     """Rows whose address was already subscribed."""
     skipped: list[Problem]
     """Bad rows left out (only with ``skip_bad``)."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Rows imported that deserve a look (a look-alike domain)."""
 
 
 def now() -> str:
@@ -218,11 +220,16 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
         known = {
             r["address_key"]: r for r in db.execute("SELECT address_key, status FROM subscribers")
         }
-        new, unchanged = [], 0
+        new, unchanged, warnings = [], 0, []
         for line, subscriber in good:
             existing = known.get(key_of_normalized(subscriber.email))
             if existing is None:
                 new.append(subscriber)
+                lookalike = lookalike_domain(subscriber.email)
+                if lookalike is not None:
+                    message = f"'{subscriber.email}': {lookalike}"
+                    hint = "check the address with the subscriber; unsubscribe it if it is a trick"
+                    warnings.append(Problem(shown, line, message, Severity.WARNING, hint))
             elif existing["status"] == "unsubscribed":
                 message = f"'{subscriber.email}' has unsubscribed; an import does not re-add them"
                 problems.append(Problem(shown, line, message, hint="remove the row"))
@@ -238,7 +245,7 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
             raise UserError(problems, way_out=way_out)
         _insert(db, new)
     skipped = [Problem(p.path, p.line, p.message, Severity.WARNING, p.hint) for p in problems]
-    return ImportResult(added=len(new), unchanged=unchanged, skipped=skipped)
+    return ImportResult(added=len(new), unchanged=unchanged, skipped=skipped, warnings=warnings)
 
 
 def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
