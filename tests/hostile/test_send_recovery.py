@@ -122,3 +122,21 @@ def test_an_unexpected_error_after_hand_over_marks_only_that_one_uncertain(
     found = states(subscribed)
     assert list(found.values()).count("uncertain") == 1
     assert set(found.values()) == {"uncertain", "pending"}
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["550 \x1b]0;pwned\x07no such user", "451 \x1b[2J\x1b[31mtry later", "550 a\rb\u202eevil"],
+    ids=["osc-title", "clear-screen", "cr-bidi"],
+)
+def test_status_prints_what_a_server_said_without_its_control_characters(
+    subscribed: Path, reason: str
+) -> None:
+    cli(subscribed, "send", "2025-11", "--yes")
+    with sqlite3.connect(database_path(require_config(subscribed))) as db:
+        db.execute("UPDATE deliveries SET rehearsal = '', state = 'failed', reason = ?", (reason,))
+        db.execute("UPDATE sends SET rehearsal = ''")
+    for args in ((), ("--counts-only",)):
+        shown = cli(subscribed, "status", "2025-11", *args).output
+        assert "failed" in shown
+        assert not any(c in shown for c in "\x1b\x07\r\u202e")
