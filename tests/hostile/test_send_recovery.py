@@ -8,8 +8,10 @@ provider had begun to hand over ``uncertain``; the others go back to ``pending``
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,7 +22,8 @@ from flemletter.delivery import send as send_module
 from flemletter.delivery.database import database_path
 from flemletter.delivery.providers import outbox as outbox_module
 from flemletter.delivery.subscribers import import_csv
-from tests.delivery.conftest import write_subscribers
+from tests.delivery.conftest import use_sendgrid, write_subscribers
+from tests.sendgrid_server import API_KEY, sendgrid_server
 
 ROWS = [
     ("ann@example.org", "en", "Ann"),
@@ -140,3 +143,20 @@ def test_status_prints_what_a_server_said_without_its_control_characters(
         shown = cli(subscribed, "status", "2025-11", *args).output
         assert "failed" in shown
         assert not any(c in shown for c in "\x1b\x07\r\u202e")
+
+
+def test_a_cancel_after_a_dead_run_leaves_nobody_submitting(
+    subscribed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDGRID_API_KEY", API_KEY)
+    monkeypatch.setenv("FLEMLETTER_UNSUBSCRIBE_SECRET", "a-test-secret-0123456789abcdef")
+    soon = dt.datetime.now(ZoneInfo("Europe/Stockholm")) + dt.timedelta(hours=30)
+    with sendgrid_server() as (url, _):
+        use_sendgrid(subscribed, url)
+        sent = cli(subscribed, "send", "2025-11", "--provider", "sendgrid", "--yes", "--at",
+                   f"{soon:%Y-%m-%d %H:%M}")  # fmt: skip
+        assert sent.exit_code == 0, sent.output
+        set_state(subscribed, "submitting", ["cid@example.org"])  # killed mid-call
+        cancelled = cli(subscribed, "send", "2025-11", "--cancel")
+    assert cancelled.exit_code == 0, cancelled.output
+    assert set(states(subscribed).values()) == {"pending"}
