@@ -27,7 +27,8 @@ from flemletter.config import require_config
 from flemletter.delivery.database import database_path
 from flemletter.delivery.personal import recipient, token_address, unsubscribe_token
 from flemletter.delivery.subscribers import add, subscribers
-from tests.delivery.conftest import use_sendgrid
+from tests.delivery.conftest import use_sendgrid, use_smtp
+from tests.smtp_server import smtp_server
 
 SECRET = "s3cr3t-unsubscribe-value-0123456789abcdef"
 SECRET_ENV = "FLEMLETTER_UNSUBSCRIBE_SECRET"
@@ -227,3 +228,21 @@ def test_a_batch_id_answer_that_is_not_sendgrids_stops_plainly(keyed: Path, body
 def states_reasons(root: Path) -> str:
     with sqlite3.connect(database_path(require_config(root))) as db:
         return " ".join(r or "" for (r,) in db.execute("SELECT reason FROM deliveries"))
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["a-wrong-password-with-ÅÄÖ-0123", "right-password-but-wrong-user-x"],
+    ids=["wrong", "other-user"],
+)
+def test_an_smtp_login_refused_never_prints_the_password(
+    keyed: Path, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", given)
+    with smtp_server(password="the-right-one") as (port, _):
+        use_smtp(keyed, port, user="newsletter")
+        result = cli(keyed, "send", "2025-11", "--provider", "smtp", "--yes")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "user name or" in result.output and "The send stopped" in result.output
+    for secret in (given, SECRET, API_KEY):
+        assert secret not in result.output

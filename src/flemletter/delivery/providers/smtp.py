@@ -76,6 +76,16 @@ class SMTPProvider:
                 raise StopSending(
                     f"the SMTP server {s.host} does not offer a login here; check `security`"
                 ) from None
+            except UnicodeEncodeError:  # smtplib sends user and password as ASCII only
+                connection.close()
+                raise StopSending(
+                    f"the user name or the password in {s.password_env} has letters beyond "
+                    "ASCII, which the SMTP login cannot carry; use an ASCII password (an app "
+                    "password) for sending"
+                ) from None
+            except smtplib.SMTPException as exc:  # e.g. no login method both sides know
+                connection.close()
+                raise StopSending(f"the SMTP server {s.host} allowed no login: {exc}") from None
         return connection
 
     def send(self, batch: Batch) -> list[Result]:
