@@ -1,9 +1,11 @@
 """A send, as a recipe: check → plan → (confirm) → lock → freeze → claim, hand over, record.
 
-:func:`plan_send` changes nothing: it says per language what would go where (what
-``--dry-run`` shows and what the user confirms). :func:`run_send` then sends it under the
-issue's lock, recording every recipient in the ledger before the provider sees them, so that
-running it again continues where it stopped and never hands over an accepted message again.
+:func:`plan_send` says per language what would go where (what ``--dry-run`` shows and
+what the user confirms); the one thing it writes, under the issue's lock, is that a dead
+run's rows in flight are ``uncertain``, so that no plan counts them as neither.
+:func:`run_send` then sends it under the issue's lock, recording every recipient in the
+ledger before the provider sees them, so that running it again continues where it stopped
+and never hands over an accepted message again.
 The recipients of every language are fixed together, when the send starts. A rehearsal (the
 outbox, SendGrid's sandbox) keeps books of its own, so it never stands in for the real send.
 """
@@ -152,7 +154,8 @@ def plan_send(
     at: str | None = None,
     resend_failed: bool = False,
 ) -> SendPlan:
-    """What a send would do, per language; changes nothing.
+    """What a send would do, per language; changes nothing but a dead run's rows in flight,
+    now ``uncertain`` (see :func:`_recover`).
 
     Refuses to continue a send through another provider than the one it began with, and
     ``--at`` for a send already handed over at another time.
