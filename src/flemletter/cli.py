@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -55,6 +56,11 @@ def handles_user_errors(command: F) -> F:
             err.print(f"[red]{errors} error{'s' if errors != 1 else ''}; nothing was written.[/]")
             if exc.way_out:
                 err.print(escape(exc.way_out))
+            sys.exit(1)
+        except sqlite3.Error as exc:  # a lock or damage met after the database was opened
+            from flemletter.delivery.database import database_error
+
+            report(database_error(exc).problems)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

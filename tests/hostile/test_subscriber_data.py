@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -15,7 +18,8 @@ from click.testing import CliRunner
 
 from flemletter.cli import main
 from flemletter.config import require_config
-from flemletter.delivery.database import connect
+from flemletter.delivery import database
+from flemletter.delivery.database import SCHEMA_VERSION, connect, database_path
 from flemletter.delivery.shown import for_spreadsheet, for_terminal
 from flemletter.delivery.subscribers import add, counts, export, import_csv, read_csv
 from flemletter.problems import UserError
@@ -129,3 +133,89 @@ def test_nothing_printed_from_subscriber_data_drives_the_terminal(sample: Path, 
         db.execute("UPDATE subscribers SET name = ?", (name,))
     listed = CliRunner().invoke(main, ["subscribers", "list", "--root", str(sample)]).output
     assert "\x1b" not in listed and "\x07" not in listed and "\u202e" not in listed
+
+
+def _valid_database(sample: Path) -> Path:
+    config = require_config(sample)
+    add(config, "a@example.org", "en")
+    return database_path(config)
+
+
+def _truncated(sample: Path) -> None:
+    path = _valid_database(sample)
+    with closing(connect(require_config(sample))) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path.write_bytes(path.read_bytes()[:1500])
+
+
+def _scrambled(sample: Path) -> None:
+    path = _valid_database(sample)
+    with closing(connect(require_config(sample))) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    data[100:] = bytes(len(data) - 100)  # header kept, every page zeroed
+    path.write_bytes(bytes(data))
+
+
+def _jpeg(sample: Path) -> None:
+    path = database_path(require_config(sample))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200))
+
+
+def _foreign(sample: Path) -> None:
+    path = database_path(require_config(sample))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE moz_places (id INTEGER, url TEXT)")
+
+
+def _newer(sample: Path) -> None:
+    path = _valid_database(sample)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        (_truncated, "damaged or cut short"),
+        (_scrambled, "damaged or cut short"),
+        (_jpeg, "not an SQLite file"),
+        (_foreign, "another program's database"),
+        (_newer, "newer flemletter"),
+    ],
+    ids=["truncated", "zeroed", "jpeg", "foreign-sqlite", "newer-schema"],
+)
+@pytest.mark.parametrize("command", [["subscribers", "counts"], ["subscribers", "list"]])
+def test_a_database_that_is_not_ours_is_one_plain_sentence(
+    sample: Path, spoil: Callable[[Path], None], expected: str, command: list[str]
+) -> None:
+    spoil(sample)
+    before = database_path(require_config(sample)).read_bytes()
+    run = CliRunner().invoke(main, [*command, "--root", str(sample)])
+    assert run.exit_code == 1
+    assert run.exception is None or isinstance(run.exception, SystemExit)
+    assert expected in run.output and "Traceback" not in run.output
+    assert ".flemletter" in run.output or "sqlite" in run.output  # names the file
+    if spoil in (_jpeg, _foreign):
+        assert database_path(require_config(sample)).read_bytes() == before  # left untouched
+
+
+def test_a_database_in_use_is_said_so_quickly(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "BUSY_SECONDS", 0.2)
+    path = _valid_database(sample)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        (sample / "list.csv").write_text("email,language\nb@example.org,en\n", encoding="utf-8")
+        started = time.monotonic()
+        run = CliRunner().invoke(main, ["subscribers", "import", "list.csv", "--root", str(sample)])
+        assert time.monotonic() - started < 5
+    finally:
+        holder.rollback()
+        holder.close()
+    assert run.exit_code == 1
+    assert "in use by another flemletter" in run.output and "Traceback" not in run.output

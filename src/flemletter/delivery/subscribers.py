@@ -75,6 +75,8 @@ def read_csv(config: Config, path: Path) -> tuple[list[tuple[int, Subscriber]], 
     if source is None:
         return [], [
             Problem(p.path, p.line, p.message, hint="save it as 'CSV UTF-8' (Excel: Save As)")
+            if "UTF-8" in p.message
+            else p
             for p in problems
         ]
     text = source.text
@@ -147,6 +149,7 @@ def _rows(
     a control character (line break, escape) in a cell, or a broken quote (which ends the
     reading: after it, where a row starts is a guess)."""
     while True:
+        start = reader.line_num + 1  # a quoted cell may hold line breaks: name the row's first
         try:
             row = next(reader)
         except StopIteration:
@@ -159,7 +162,7 @@ def _rows(
                 Problem(shown, reader.line_num, f"broken quoting: {exc}", hint=hint),
             )
             return
-        line = reader.line_num
+        line = start
         if row and len(row) != len(header):
             message = f"{len(row)} cell(s), but the header has {len(header)}"
             hint = 'a comma inside a name needs quotes around the cell: "Berg, Anna"'
