@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -55,6 +56,11 @@ def handles_user_errors(command: F) -> F:
             err.print(f"[red]{errors} error{'s' if errors != 1 else ''}; nothing was written.[/]")
             if exc.way_out:
                 err.print(escape(exc.way_out))
+            sys.exit(1)
+        except sqlite3.Error as exc:  # a lock or damage met after the database was opened
+            from flemletter.delivery.database import database_error
+
+            report(database_error(exc).problems)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -368,7 +374,7 @@ def subscribers_import(file: Path, root: Path | None, skip_bad: bool) -> None:
     from flemletter.delivery.subscribers import import_csv
 
     result = import_csv(require_config(newsletter_root(root)), file, skip_bad=skip_bad)
-    report(result.skipped)
+    report(result.skipped + result.warnings)
     stdout.print(
         f"[green]Imported {result.added} new subscriber(s)[/]; {result.unchanged} already "
         f"subscribed; {len(result.skipped)} bad row(s) left out."
@@ -381,10 +387,12 @@ def subscribers_import(file: Path, root: Path | None, skip_bad: bool) -> None:
 def subscribers_list(root: Path | None) -> None:
     """List every subscriber: address, language, status, name."""
     from flemletter.config import require_config
+    from flemletter.delivery.shown import for_terminal
     from flemletter.delivery.subscribers import subscribers as all_subscribers
 
     for s in all_subscribers(require_config(newsletter_root(root))):
-        click.echo(f"{s.email}\t{s.language}\t{s.status}\t{s.name or ''}")
+        shown = (s.email, s.language, s.status, s.name or "")
+        click.echo("\t".join(for_terminal(cell) for cell in shown))
 
 
 @subscribers.command("add")
@@ -396,10 +404,11 @@ def subscribers_list(root: Path | None) -> None:
 def subscribers_add(email: str, language: str, name: str | None, root: Path | None) -> None:
     """Subscribe EMAIL to the newsletter in one language."""
     from flemletter.config import require_config
+    from flemletter.delivery.shown import for_terminal
     from flemletter.delivery.subscribers import add
 
     added = add(require_config(newsletter_root(root)), email, language, name)
-    stdout.print(f"Subscribed {escape(added.email)} ({added.language}).")
+    stdout.print(f"Subscribed {escape(for_terminal(added.email))} ({added.language}).")
 
 
 @subscribers.command("unsubscribe")
@@ -410,14 +419,16 @@ def subscribers_unsubscribe(email: str, root: Path | None) -> None:
     """Unsubscribe an address, or whoever the token in an unsubscribe email's subject names
     (kept on the list as unsubscribed, so no import re-adds them)."""
     from flemletter.config import require_config
+    from flemletter.delivery.shown import for_terminal
     from flemletter.delivery.subscribers import unsubscribe, unsubscribe_address
 
     config = require_config(newsletter_root(root))
     email = unsubscribe_address(config, email)
+    shown = escape(for_terminal(email))
     if unsubscribe(config, email):
-        stdout.print(f"Unsubscribed {escape(email)}.")
+        stdout.print(f"Unsubscribed {shown}.")
     else:
-        stdout.print(f"{escape(email)} was not an active subscriber; nothing changed.")
+        stdout.print(f"{shown} was not an active subscriber; nothing changed.")
 
 
 @subscribers.command("export")

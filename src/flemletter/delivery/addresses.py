@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
 from email_validator import EmailNotValidError, validate_email
 
 
@@ -52,3 +53,28 @@ def key_of_normalized(address: str) -> str:
     """:func:`address_key` of an address :func:`normalized_address` made, without checking
     it again (an import of 100,000 rows would spend seconds on that)."""
     return address.casefold()
+
+
+def lookalike_domain(address: str) -> str | None:
+    """Why the domain of ``address`` may be a look-alike of another (``pаypal.com`` with a
+    Cyrillic ``а``), or ``None``: a label beyond ASCII that mixes scripts confusably, or that
+    reads letter for letter as an ASCII name. A domain wholly in another script that reads as
+    nothing Latin (``пример.рф``) is not one. Uses Unicode's confusables (confusable-homoglyphs).
+    """
+    domain = address.rpartition("@")[2]
+    for label in domain.split("."):
+        if label.isascii():
+            continue
+        found = confusables.is_confusable(label, preferred_aliases=["latin"], greedy=True) or []
+        latin = {f["character"]: _ascii_twin(f["homoglyphs"]) for f in found}
+        reading = "".join(c if c.isascii() else latin.get(c) or "\0" for c in label)
+        if "\0" not in reading or confusables.is_dangerous(label):
+            scripts = sorted({confusables.alias(c) for c in label if not c.isascii()})
+            letters = " and ".join(s.title() for s in scripts if s)
+            shown = domain.replace(label, reading.replace("\0", "?"))
+            return f"its domain looks like {shown} but has {letters} letters in it"
+    return None
+
+
+def _ascii_twin(homoglyphs: list[dict[str, str]]) -> str | None:
+    return next((h["c"] for h in homoglyphs if h["c"].isascii() and h["c"].isalnum()), None)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flemletter.config import Config
 from flemletter.delivery.addresses import address_key
+from flemletter.problems import Problem, UserError, display_path
 
 SCHEMA_VERSION = 2
 
@@ -101,18 +102,98 @@ def database_path(config: Config) -> Path:
     return config.root / config.file.subscribers.database
 
 
+last_opened = "the subscriber database"
+"""The file :func:`connect` last opened, for an error SQLite raises later (a lock held
+by another flemletter at a write): see :func:`database_error`."""
+BUSY_SECONDS = 5.0
+"""How long to wait for another flemletter's write before saying the file is in use."""
+OUR_TABLES = {"subscribers", "deliveries"}
+DAMAGED_HINT = "put back your latest backup of it, or move it away to start a new list"
+
+
 def connect(config: Config) -> sqlite3.Connection:
-    """Open (and create, if new) the database; transactions are explicit (``with db:``)."""
+    """Open (and create, if new) the database; transactions are explicit (``with db:``).
+
+    A file that is not a flemletter database (damaged, cut short, a JPEG, another program's
+    SQLite), one made by a newer flemletter, or one held by another flemletter is a
+    :class:`UserError` in one sentence: which file, what is wrong, what to do.
+    """
     path = database_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30.0)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.executescript(SCHEMA)
-    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-        _upgrade(db)
+    shown = display_path(path, config.root)
+    global last_opened
+    last_opened = shown
+    _check_header(path, shown)
+    db = sqlite3.connect(path, timeout=BUSY_SECONDS)
+    try:
+        db.row_factory = sqlite3.Row
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and not tables & OUR_TABLES:
+            raise _refused(
+                shown,
+                "is another program's database, not flemletter's",
+                "point [subscribers] database in flemletter.toml at another file",
+            )
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise _refused(
+                shown,
+                "was written by a newer flemletter",
+                "update flemletter (pip install -U flemletter) and run it again",
+            )
+        db.execute("PRAGMA journal_mode=WAL")  # only now: it rewrites the file's header
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(SCHEMA)
+        if version < SCHEMA_VERSION:
+            _upgrade(db)
+    except sqlite3.Error as exc:
+        db.close()
+        raise database_error(exc, shown) from None
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+def database_error(exc: sqlite3.Error, shown: str | None = None) -> UserError:
+    """``exc`` from SQLite as one plain sentence about the file ``shown`` (by default the
+    one last opened)."""
+    shown = shown or last_opened
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return _refused(
+            shown,
+            "is in use by another flemletter",
+            "wait until it has finished (see 'flemletter status') and run again",
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        return _refused(shown, "is damaged or cut short", DAMAGED_HINT)
+    return _refused(
+        shown, f"cannot be used ({exc})", "check that the file and its folder can be written"
+    )
+
+
+def _check_header(path: Path, shown: str) -> None:
+    """A file that exists but does not start as an SQLite file does (a JPEG, a text file)."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _refused(shown, f"cannot be read ({exc.strerror})", "check its permissions") from None
+    if start and start != b"SQLite format 3\x00":
+        if len(start) < 16 and b"SQLite format 3".startswith(start):
+            raise _refused(shown, "is damaged or cut short", DAMAGED_HINT)
+        raise _refused(
+            shown,
+            "is not a flemletter database (not an SQLite file at all)",
+            "point [subscribers] database in flemletter.toml at the right file",
+        )
+
+
+def _refused(shown: str, what: str, hint: str) -> UserError:
+    return UserError([Problem(shown, None, f"the subscriber database {what}", hint=hint)])
 
 
 def _upgrade(db: sqlite3.Connection) -> None:

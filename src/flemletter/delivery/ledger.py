@@ -25,6 +25,7 @@ STATES = ("pending", "submitting", "accepted", "failed", "uncertain", "skipped")
 GIVEN_UP = 1e18
 """``next_attempt`` of a row this run no longer retries; the next run tries it again."""
 DIED_MID_CALL = "the send stopped while handing this over: it may or may not have gone out"
+BROKE_MID_CALL = "the send broke off while handing this over: it may or may not have gone out"
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,24 @@ class Ledger:
             self.db.executemany(
                 "UPDATE deliveries SET state = 'pending' WHERE id = ? AND state = 'submitting'",
                 [(r.id,) for r in rows],
+            )
+
+    def interrupted(self, rows: Iterable[Row], handed: set[str]) -> None:
+        """A batch broken off by an unexpected error: the rows whose message the provider had
+        begun to hand over (``handed``) become ``uncertain``; the others were never handed
+        over and go back to ``pending``."""
+        handed = {e.lower() for e in handed}
+        stamp = now()
+        with self.db:
+            self.db.executemany(
+                "UPDATE deliveries SET state = ?, reason = ?, updated_at = ?"
+                " WHERE id = ? AND state = 'submitting'",
+                [
+                    ("uncertain", BROKE_MID_CALL, stamp, r.id)
+                    if r.email.lower() in handed
+                    else ("pending", None, stamp, r.id)
+                    for r in rows
+                ],
             )
 
     def record(self, outcomes: Outcomes) -> None:

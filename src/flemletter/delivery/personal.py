@@ -1,8 +1,10 @@
 """What makes a message personal: the signed unsubscribe link and the per-recipient headers.
 
-The token is ``<address in base64url>.<HMAC-SHA256>``: whoever processes an unsubscribe
-(``flemletter subscribers unsubscribe <token>``, or an endpoint of your own) reads the address
-from it and checks it was made with the secret, which only the environment holds. Readers
+The token is ``o.<HMAC-SHA256 of the address>``: opaque, so a forwarded email or a link in a
+server's log does not reveal who it was for. Whoever processes an unsubscribe (``flemletter
+subscribers unsubscribe <token>``, or an endpoint of your own) finds the subscriber whose
+address gives that HMAC with the secret, which only the environment holds. Tokens of earlier
+versions, ``<address in base64url>.<HMAC>``, keep working. Readers
 send it back in the subject of an unsubscribe email (``List-Unsubscribe``'s mailto, or the
 archive's unsubscribe page), or to ``[delivery] unsubscribe_url`` if one is configured.
 """
@@ -14,6 +16,7 @@ import hashlib
 import hmac
 import html
 import os
+from collections.abc import Iterable
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -51,20 +54,39 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+OPAQUE = "o."
+"""The start of an opaque token (never the start of an earlier token: no base64 of an address
+is one character long)."""
+
+
 def unsubscribe_token(secret: bytes, email: str) -> str:
+    """``email``'s token: says nothing of the address without the secret."""
     address = email.strip().lower().encode()
-    mac = hmac.new(secret, b"unsubscribe:" + address, hashlib.sha256).digest()[:16]
-    return f"{_b64(address)}.{_b64(mac)}"
+    mac = hmac.new(secret, b"unsubscribe-opaque:" + address, hashlib.sha256).digest()[:16]
+    return OPAQUE + _b64(mac)
 
 
-def token_address(secret: bytes, token: str) -> str | None:
-    """The address a token was made for, or ``None`` if the token is not genuine."""
+def _legacy_token(secret: bytes, address: str) -> str:
+    """The token of earlier versions, which carried the address readably."""
+    data = address.strip().lower().encode()
+    mac = hmac.new(secret, b"unsubscribe:" + data, hashlib.sha256).digest()[:16]
+    return f"{_b64(data)}.{_b64(mac)}"
+
+
+def token_address(secret: bytes, token: str, candidates: Iterable[str] = ()) -> str | None:
+    """The address a genuine token was made for, else ``None``: for an opaque token, the one
+    of ``candidates`` (the subscriber list) it was made for; an earlier token names its own."""
+    if token.startswith(OPAQUE):
+        for address in candidates:
+            if hmac.compare_digest(unsubscribe_token(secret, address), token):
+                return address.strip().lower()  # as an earlier token named it
+        return None
     encoded, _, _ = token.partition(".")
     try:
         address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
         return None
-    return address if hmac.compare_digest(unsubscribe_token(secret, address), token) else None
+    return address if hmac.compare_digest(_legacy_token(secret, address), token) else None
 
 
 def recipient(config: Config, secret: bytes, email: str, name: str | None, lang: str) -> Recipient:

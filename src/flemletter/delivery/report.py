@@ -32,6 +32,7 @@ from flemletter.delivery.ledger import STATES, Ledger
 from flemletter.delivery.providers import Outcome, Result
 from flemletter.delivery.send import Progress as ProgressCallback
 from flemletter.delivery.send import SendPlan, SendSummary
+from flemletter.delivery.shown import for_terminal
 from flemletter.delivery.subscribers import counts as subscriber_table
 
 
@@ -140,12 +141,11 @@ def status(out: Console, root: Path, issue_id: str, *, counts_only: bool = False
     if counts_only:
         grouped = Counter((t.lang, _label(t.state), without_addresses(t.reason)) for t in troubles)
         for (lang, label, reason), count in sorted(grouped.items()):
-            out.print(escape(f"{lang} {label}: {count} × {reason}"))
+            out.print(escape(for_terminal(f"{lang} {label}: {count} × {reason}")))
         return
     for trouble in troubles:
-        out.print(
-            escape(f"{trouble.lang} {_label(trouble.state)}: {trouble.email} — {trouble.reason}")
-        )
+        line = f"{trouble.lang} {_label(trouble.state)}: {trouble.email} — {trouble.reason}"
+        out.print(escape(for_terminal(line)))
 
 
 def _label(state: str) -> str:
@@ -155,11 +155,11 @@ def _label(state: str) -> str:
 def test_results(out: Console, results: list[tuple[str, Result]]) -> None:
     for lang, result in results:
         if result.outcome is Outcome.ACCEPTED:
-            out.print(f"{lang}: test copy to {escape(result.email)} accepted")
+            out.print(f"{lang}: test copy to {escape(for_terminal(result.email))} accepted")
         else:
             out.print(
-                f"[red]{lang}: test copy to {escape(result.email)} {result.outcome.value}: "
-                f"{escape(result.reason)}[/]"
+                f"[red]{lang}: test copy to {escape(for_terminal(result.email))} "
+                f"{result.outcome.value}: {escape(for_terminal(result.reason))}[/]"
             )
 
 

@@ -170,6 +170,7 @@ def cancel_send(
     done = []
     with send_lock(lock_path(config, issue_id), issue_id), closing(connect(config)) as db:
         ledger = Ledger(db, rehearsal(config, "sendgrid"))
+        ledger.recover(issue_id)  # a dead run's rows in flight: uncertain, so cancelled below
         records = [ledger.send_record(issue_id, lang) for lang in langs or config.languages]
         scheduled = [r for r in records if r is not None and r.batch_id is not None]
         problems = [p for p in map(_cancel_problem, scheduled) if p is not None]

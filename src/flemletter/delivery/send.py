@@ -1,9 +1,11 @@
 """A send, as a recipe: check → plan → (confirm) → lock → freeze → claim, hand over, record.
 
-:func:`plan_send` changes nothing: it says per language what would go where (what
-``--dry-run`` shows and what the user confirms). :func:`run_send` then sends it under the
-issue's lock, recording every recipient in the ledger before the provider sees them, so that
-running it again continues where it stopped and never hands over an accepted message again.
+:func:`plan_send` says per language what would go where (what ``--dry-run`` shows and
+what the user confirms); the one thing it writes, under the issue's lock, is that a dead
+run's rows in flight are ``uncertain``, so that no plan counts them as neither.
+:func:`run_send` then sends it under the issue's lock, recording every recipient in the
+ledger before the provider sees them, so that running it again continues where it stopped
+and never hands over an accepted message again.
 The recipients of every language are fixed together, when the send starts. A rehearsal (the
 outbox, SendGrid's sandbox) keeps books of its own, so it never stands in for the real send.
 """
@@ -89,6 +91,8 @@ class SendPlan:
     resend_failed: bool = False
     rehearsal: str = ""
     """``""`` for the real send, else the rehearsal's own books (see :mod:`.ledger`)."""
+    recovered: int = 0
+    """Rows an earlier, dead run left ``submitting``, made ``uncertain`` before planning."""
 
     @property
     def total(self) -> int:
@@ -150,7 +154,8 @@ def plan_send(
     at: str | None = None,
     resend_failed: bool = False,
 ) -> SendPlan:
-    """What a send would do, per language; changes nothing.
+    """What a send would do, per language; changes nothing but a dead run's rows in flight,
+    now ``uncertain`` (see :func:`_recover`).
 
     Refuses to continue a send through another provider than the one it began with, and
     ``--at`` for a send already handed over at another time.
@@ -165,6 +170,7 @@ def plan_send(
     plans, problems = [], []
     with closing(connect(config)) as db:
         ledger = Ledger(db, books)
+        recovered = _recover(config, ledger, loaded.id)
         for lang in chosen:
             counts = ledger.counts(loaded.id).get(lang, {})
             record = ledger.send_record(loaded.id, lang)
@@ -209,7 +215,19 @@ def plan_send(
         warnings,
         resend_failed=resend_failed,
         rehearsal=books,
+        recovered=recovered,
     )
+
+
+def _recover(config: Config, ledger: Ledger, issue_id: str) -> int:
+    """Rows a dead run left ``submitting`` become ``uncertain``, before anything is planned
+    from the ledger; done only when no other send of the issue runs (a live one's rows
+    ``submitting`` are in its hands). Returns how many."""
+    try:
+        with send_lock(lock_path(config, issue_id), issue_id):
+            return ledger.recover(issue_id)
+    except UserError:
+        return 0  # another send runs: run_send will refuse; the plan only reports
 
 
 def _one_click_warning(config: Config, provider: str, books: str) -> list[Problem]:
@@ -246,7 +264,7 @@ def run_send(
     secret = unsubscribe_secret(config, required=plan.provider != "outbox")
     with send_lock(lock_path(config, plan.issue_id), plan.issue_id), closing(connect(config)) as db:
         ledger = Ledger(db, plan.rehearsal)
-        recovered = ledger.recover(plan.issue_id)
+        recovered = plan.recovered + ledger.recover(plan.issue_id)
         try:
             try:
                 batches = _start(plan, ledger, provider)
@@ -331,20 +349,24 @@ def _send_language(
                     break
                 time.sleep(max(0.0, due - time.time()))
                 continue
-            handed = Batch(
-                issue_id=issue_id,
-                lang=lang,
-                email=email,
-                recipients=[recipient(config, secret, r.email, r.name, lang) for r in rows],
-                date=date,
-                batch_key=request,
-                send_at=send_at,
-                provider_batch_id=batch_id,
-            )
+            batch_sent: Batch | None = None
             try:
-                results = provider.send(handed)
+                batch_sent = Batch(
+                    issue_id=issue_id,
+                    lang=lang,
+                    email=email,
+                    recipients=[recipient(config, secret, r.email, r.name, lang) for r in rows],
+                    date=date,
+                    batch_key=request,
+                    send_at=send_at,
+                    provider_batch_id=batch_id,
+                )
+                results = provider.send(batch_sent)
             except StopSending:
                 ledger.release(rows)
+                raise
+            except BaseException:  # a bug, Ctrl-C: only what the provider began may have gone
+                ledger.interrupted(rows, batch_sent.handed if batch_sent else set())
                 raise
             done_outcomes = list(_outcomes(rows, results, tries, policy))
             done += sum(1 for _, r, when in done_outcomes if r.outcome is not Outcome.RETRY)

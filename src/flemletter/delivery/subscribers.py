@@ -15,17 +15,19 @@ import csv
 import datetime as dt
 import io
 import sqlite3
+from _csv import Reader as CsvReader
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from flemletter.config import Config
-from flemletter.delivery.addresses import address_key, key_of_normalized
+from flemletter.delivery.addresses import address_key, key_of_normalized, lookalike_domain
 from flemletter.delivery.addresses import normalized_address as normalized_address  # re-exported
 from flemletter.delivery.database import connect
 from flemletter.delivery.personal import token_address, unsubscribe_secret
+from flemletter.delivery.shown import control_characters, for_spreadsheet, for_terminal
 from flemletter.problems import Problem, Severity, UserError, did_you_mean, display_path
 from flemletter.sources import read_text
 
@@ -54,6 +56,8 @@ class ImportResult:
     """Rows whose address was already subscribed."""
     skipped: list[Problem]
     """Bad rows left out (only with ``skip_bad``)."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Rows imported that deserve a look (a look-alike domain)."""
 
 
 def now() -> str:
@@ -61,37 +65,119 @@ def now() -> str:
 
 
 def read_csv(config: Config, path: Path) -> tuple[list[tuple[int, Subscriber]], list[Problem]]:
-    """Every row of ``path`` checked: the good ones with their line, and a problem per bad one."""
+    """Every row of ``path`` checked: the good ones with their line, and a problem per bad one
+    (all of them, so one round of fixes is enough)."""
     shown = display_path(path, config.root)
+    wrong_encoding = _wrong_encoding(path, shown)
+    if wrong_encoding is not None:
+        return [], [wrong_encoding]
     source, problems = read_text(path, shown)
     if source is None:
-        return [], problems
-    reader = csv.DictReader(io.StringIO(source.text, newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED if c not in header]
-    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    if missing or unknown:
-        wanted = ", ".join(REQUIRED + OPTIONAL)
-        what = [f"no '{c}' column" for c in missing] + [f"unknown column '{c}'" for c in unknown]
-        return [], [Problem(shown, 1, "; ".join(what), hint=f"the header row names: {wanted}")]
+        return [], [
+            Problem(p.path, p.line, p.message, hint="save it as 'CSV UTF-8' (Excel: Save As)")
+            if "UTF-8" in p.message
+            else p
+            for p in problems
+        ]
+    text = source.text
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        return [], [Problem(shown, reader.line_num, f"the header row cannot be read: {exc}")]
+    header_problem = _header_problem(header, shown)
+    if header_problem is not None:
+        return [], [header_problem]
     good: list[tuple[int, Subscriber]] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    for line, row, row_problem in _rows(reader, header, shown):
+        if row_problem is not None:
+            problems.append(row_problem)
+            continue
+        if not any(row):
+            continue  # a blank line
+        cells = {k: v.strip() for k, v in zip(header, row, strict=True)}
         email, row_problems = _checked_row(config, cells, shown, line)
         if email is None or row_problems:
             problems += row_problems
             continue
         key = key_of_normalized(email)
         if key in seen:
-            message = f"'{email}' appears twice (also on line {seen[key]})"
+            message = f"'{for_terminal(email)}' appears twice (also on line {seen[key]})"
             problems.append(Problem(shown, line, message))
             continue
         seen[key] = line
         good.append((line, _subscriber(email, cells)))
     return good, problems
+
+
+def _wrong_encoding(path: Path, shown: str) -> Problem | None:
+    """A problem if ``path`` is UTF-16 (Excel's 'Unicode Text'), which reads as garbage."""
+    try:
+        start = path.read_bytes()[:4]
+    except OSError:
+        return None  # read_text says so
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in start:
+        return Problem(
+            shown, 1, "the file is UTF-16, not UTF-8",
+            hint="save it as 'CSV UTF-8' (Excel: Save As, CSV UTF-8 (Comma delimited))",
+        )  # fmt: skip
+    return None
+
+
+def _header_problem(header: list[str], shown: str) -> Problem | None:
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if not (missing or unknown or twice):
+        return None
+    wanted = ", ".join(REQUIRED + OPTIONAL)
+    what = (
+        [f"no '{c}' column" for c in missing]
+        + [f"unknown column '{for_terminal(c)}'" for c in unknown]
+        + [f"column '{c}' appears twice" for c in twice]
+    )
+    return Problem(shown, 1, "; ".join(what), hint=f"the header row names each of: {wanted}")
+
+
+def _rows(
+    reader: CsvReader, header: list[str], shown: str
+) -> Iterator[tuple[int, list[str], Problem | None]]:
+    """Each row with its line, or the problem with it: a cell count other than the header's,
+    a control character (line break, escape) in a cell, or a broken quote (which ends the
+    reading: after it, where a row starts is a guess)."""
+    while True:
+        start = reader.line_num + 1  # a quoted cell may hold line breaks: name the row's first
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            hint = 'a cell that starts with " must end with "; write "" for a quote inside it'
+            yield (
+                reader.line_num,
+                [],
+                Problem(shown, reader.line_num, f"broken quoting: {exc}", hint=hint),
+            )
+            return
+        line = start
+        if row and len(row) != len(header):
+            message = f"{len(row)} cell(s), but the header has {len(header)}"
+            hint = 'a comma inside a name needs quotes around the cell: "Berg, Anna"'
+            yield line, row, Problem(shown, line, message, hint=hint)
+            continue
+        bad = [(col, control_characters(cell)) for col, cell in zip(header, row, strict=False)]
+        bad = [(col, chars) for col, chars in bad if chars]
+        if bad:
+            what = "; ".join(
+                f"'{col}' holds control character(s) {', '.join(chars)}" for col, chars in bad
+            )
+            hint = "remove line breaks and invisible characters from the cell"
+            yield line, row, Problem(shown, line, what, hint=hint)
+            continue
+        yield line, row, None
 
 
 def _checked_row(
@@ -103,7 +189,7 @@ def _checked_row(
     try:
         email = normalized_address(cells["email"])
     except ValueError as exc:
-        problems.append(Problem(shown, line, str(exc)))
+        problems.append(Problem(shown, line, for_terminal(str(exc))))
     lang = cells["language"]
     if lang not in config.languages:
         known = ", ".join(config.languages)
@@ -137,11 +223,16 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
         known = {
             r["address_key"]: r for r in db.execute("SELECT address_key, status FROM subscribers")
         }
-        new, unchanged = [], 0
+        new, unchanged, warnings = [], 0, []
         for line, subscriber in good:
             existing = known.get(key_of_normalized(subscriber.email))
             if existing is None:
                 new.append(subscriber)
+                lookalike = lookalike_domain(subscriber.email)
+                if lookalike is not None:
+                    message = f"'{subscriber.email}': {lookalike}"
+                    hint = "check the address with the subscriber; unsubscribe it if it is a trick"
+                    warnings.append(Problem(shown, line, message, Severity.WARNING, hint))
             elif existing["status"] == "unsubscribed":
                 message = f"'{subscriber.email}' has unsubscribed; an import does not re-add them"
                 problems.append(Problem(shown, line, message, hint="remove the row"))
@@ -157,7 +248,7 @@ def import_csv(config: Config, path: Path, *, skip_bad: bool = False) -> ImportR
             raise UserError(problems, way_out=way_out)
         _insert(db, new)
     skipped = [Problem(p.path, p.line, p.message, Severity.WARNING, p.hint) for p in problems]
-    return ImportResult(added=len(new), unchanged=unchanged, skipped=skipped)
+    return ImportResult(added=len(new), unchanged=unchanged, skipped=skipped, warnings=warnings)
 
 
 def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
@@ -184,6 +275,9 @@ def _insert(db: sqlite3.Connection, subscribers: list[Subscriber]) -> None:
 def add(config: Config, email: str, language: str, name: str | None = None) -> Subscriber:
     """Subscribe one address (consent source: ``flemletter subscribers add``)."""
     cells = {"email": email, "language": language}
+    if name is not None and control_characters(name):
+        message = f"the name holds control character(s) {', '.join(control_characters(name))}"
+        raise UserError([Problem("command line", None, message, hint="give the name on one line")])
     normalized, problems = _checked_row(config, cells, "subscribers", 0)
     if normalized is None or problems:
         raise UserError([Problem("command line", None, p.message, hint=p.hint) for p in problems])
@@ -225,7 +319,10 @@ def unsubscribe_address(config: Config, given: str) -> str:
         return given
     words = given.rpartition("token=")[2].split()
     token = words[-1] if words else ""
-    address = token_address(unsubscribe_secret(config, required=True), token)
+    secret = unsubscribe_secret(config, required=True)
+    with closing(connect(config)) as db:
+        listed = [row[0] for row in db.execute("SELECT email FROM subscribers")]
+    address = token_address(secret, token, listed)
     if address is None:
         secret_env = config.file.unsubscribe.secret_env
         message = f"'{given}' is neither an address nor a genuine unsubscribe token"
@@ -252,7 +349,7 @@ def export(config: Config, out: TextIO) -> int:
     writer.writerow(EXPORTED)
     count = 0
     for subscriber in subscribers(config):
-        writer.writerow([getattr(subscriber, column) or "" for column in EXPORTED])
+        writer.writerow([for_spreadsheet(getattr(subscriber, column) or "") for column in EXPORTED])
         count += 1
     return count
 

@@ -56,6 +56,10 @@ class Batch:
     provider_batch_id: str | None = None
     """The provider's own id grouping this issue and language (SendGrid ``batch_id``)."""
     extra: dict[str, str] = field(default_factory=dict)
+    handed: set[str] = field(default_factory=set, compare=False)
+    """Filled in by the provider: each address whose message it begins to hand over, just
+    before the moment it may go out. If the send then breaks unexpectedly, only these may have
+    gone out (``uncertain``); the rest of the batch was never handed over (back to pending)."""
 
 
 @dataclass(frozen=True)

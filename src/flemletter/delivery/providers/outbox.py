@@ -32,6 +32,7 @@ class Outbox:
             name = self.file_name(batch, to.email)
             temporary = self.folder / "tmp" / name
             temporary.write_bytes(data)
+            batch.handed.add(to.email)
             os.replace(temporary, self.folder / "new" / name)  # Maildir: tmp/ then new/
             results.append(Result(to.email, Outcome.ACCEPTED))
         return results

@@ -25,9 +25,11 @@ import os
 import socket
 import time
 import urllib.error
-from typing import Any
+import urllib.request
+from typing import IO, Any, NoReturn
 from urllib.parse import urlsplit
 
+import python_http_client
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 
@@ -49,8 +51,50 @@ KEY_ADVICE = (
 logging.getLogger("python_http_client").setLevel(logging.WARNING)
 
 
+class _RefuseRedirects(urllib.request.BaseHandler):
+    """A redirect becomes the error it is: following it would send the API key (and the
+    readers' addresses) to whatever server the answer names."""
+
+    handler_order = 100  # before urllib's HTTPRedirectHandler, which would follow it
+
+    def _refuse(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: Any
+    ) -> NoReturn:
+        raise urllib.error.HTTPError(req.full_url, code, msg, headers, fp)
+
+    http_error_301 = http_error_302 = http_error_303 = _refuse
+    http_error_307 = http_error_308 = _refuse
+
+
+class _Client(python_http_client.Client):  # type: ignore[misc]
+    """python_http_client's client, every path below it too, refusing redirects."""
+
+    def _build_client(self, name: str | None = None) -> _Client:
+        return _Client(
+            host=self.host,
+            version=self._version,
+            request_headers=self.request_headers,
+            url_path=[*self._url_path, name] if name else self._url_path,
+            append_slash=self.append_slash,
+            timeout=self.timeout,
+        )
+
+    def _make_request(
+        self, opener: urllib.request.OpenerDirector, request: Any, timeout: float | None = None
+    ) -> Any:
+        opener.add_handler(_RefuseRedirects())
+        return super()._make_request(opener, request, timeout)
+
+
+def _is_page(body: bytes | str | None) -> bool:
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body or ""
+    return text.lstrip()[:1] == "<"
+
+
 def sendgrid_errors(body: bytes | str | None) -> str:
     """SendGrid's ``{"errors": [{"message", "field"}]}`` as one readable line."""
+    if _is_page(body):
+        return "a web page, not SendGrid's answer; check [sendgrid] base_url"
     try:
         data = json.loads(body or b"{}")
         errors = data.get("errors") or []
@@ -80,7 +124,13 @@ class SendGridProvider:
                     f"the environment variable {API_KEY_ENV} is not set; {KEY_ADVICE}"
                 )
             self._client = SendGridAPIClient(api_key=key, host=self.settings.base_url.rstrip("/"))
-            self._client.client.timeout = self.settings.read_timeout
+            plain = self._client.client
+            self._client.client = _Client(
+                host=plain.host,
+                request_headers=plain.request_headers,
+                version=plain._version,
+                timeout=self.settings.read_timeout,
+            )
         return self._client
 
     def _reachable(self) -> bool:
@@ -154,8 +204,9 @@ class SendGridProvider:
         body = self.body(batch)
         if not self._reachable():
             return all_(Outcome.RETRY, f"cannot connect to {self.settings.base_url}")
+        batch.handed.update(every)
         try:
-            api.send(body)
+            response = api.send(body)
         except (http_errors.UnauthorizedError, http_errors.ForbiddenError) as exc:
             raise StopSending(
                 f"SendGrid refused the API key ({exc.status_code}: "
@@ -167,6 +218,8 @@ class SendGridProvider:
             return all_(Outcome.RETRY, "SendGrid: too many requests (429)", wait)
         except http_errors.HTTPError as exc:
             said = f"SendGrid {exc.status_code}: {sendgrid_errors(exc.body)}"
+            if 300 <= exc.status_code < 400:
+                raise StopSending(self._redirected(exc)) from None
             if exc.status_code >= 500:
                 return all_(Outcome.RETRY, said)
             raise StopSending(_refusal(exc.status_code, said)) from None
@@ -174,7 +227,18 @@ class SendGridProvider:
             return all_(Outcome.RETRY, f"cannot reach SendGrid: {exc.reason}")
         except (OSError, http.client.HTTPException) as exc:  # the request went out; no answer
             return all_(Outcome.UNCERTAIN, f"no answer from SendGrid: {exc or type(exc).__name__}")
+        if _is_page(response.body):  # a 2xx page: some other server took it, or a proxy
+            reason = f"{self.settings.base_url} answered with {sendgrid_errors(response.body)}"
+            return all_(Outcome.UNCERTAIN, reason)
         return all_(Outcome.ACCEPTED)
+
+    def _redirected(self, exc: http_errors.HTTPError) -> str:
+        where = urlsplit(_header(exc.headers, "Location") or "").hostname or "another address"
+        return (
+            f"{self.settings.base_url} answered {exc.status_code}, sending the request on to "
+            f"{where}; flemletter does not follow it with the API key: set [sendgrid] base_url "
+            "to the address SendGrid gives (https://api.sendgrid.com)"
+        )
 
     def new_batch_id(self) -> str:
         """A SendGrid batch id, through which a scheduled send can be cancelled."""
@@ -183,8 +247,15 @@ class SendGridProvider:
         except (http_errors.UnauthorizedError, http_errors.ForbiddenError):
             raise StopSending(f"SendGrid refused the API key; {KEY_ADVICE}") from None
         except (http_errors.HTTPError, OSError, http.client.HTTPException) as exc:
-            raise StopSending(f"SendGrid gave no batch id: {_said(exc)}") from None
-        return str(json.loads(response.body)["batch_id"])
+            raise StopSending(f"SendGrid gave no batch id: {self._said(exc)}") from None
+        try:
+            batch_id = json.loads(response.body)["batch_id"]
+        except (ValueError, TypeError, KeyError):
+            batch_id = None
+        if not isinstance(batch_id, str) or not batch_id:
+            said = sendgrid_errors(response.body) if response.body else "an empty answer"
+            raise StopSending(f"SendGrid gave no batch id ({said}); nothing was sent") from None
+        return batch_id
 
     def cancel(self, batch_id: str) -> None:
         try:
@@ -194,7 +265,16 @@ class SendGridProvider:
         except (http_errors.UnauthorizedError, http_errors.ForbiddenError):
             raise StopSending(f"SendGrid refused the API key; {KEY_ADVICE}") from None
         except (http_errors.HTTPError, OSError, http.client.HTTPException) as exc:
-            raise StopSending(f"SendGrid did not cancel batch {batch_id}: {_said(exc)}") from None
+            raise StopSending(
+                f"SendGrid did not cancel batch {batch_id}: {self._said(exc)}"
+            ) from None
+
+    def _said(self, exc: Exception) -> str:
+        if isinstance(exc, http_errors.HTTPError) and 300 <= exc.status_code < 400:
+            return self._redirected(exc)
+        if isinstance(exc, http_errors.HTTPError):
+            return f"{exc.status_code}: {sendgrid_errors(exc.body)}"
+        return str(exc) or type(exc).__name__
 
     def close(self) -> None:
         self._client = None
@@ -213,12 +293,6 @@ def _refusal(status: int, said: str) -> str:
             "address or its domain in SendGrid → Settings → Sender Authentication"
         )
     return f"SendGrid refused the request ({said}); nothing of it was sent"
-
-
-def _said(exc: Exception) -> str:
-    if isinstance(exc, http_errors.HTTPError):
-        return f"{exc.status_code}: {sendgrid_errors(exc.body)}"
-    return str(exc) or type(exc).__name__
 
 
 def _header(headers: Any, name: str) -> str | None:

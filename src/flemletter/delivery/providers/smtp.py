@@ -76,6 +76,16 @@ class SMTPProvider:
                 raise StopSending(
                     f"the SMTP server {s.host} does not offer a login here; check `security`"
                 ) from None
+            except UnicodeEncodeError:  # smtplib sends user and password as ASCII only
+                connection.close()
+                raise StopSending(
+                    f"the user name or the password in {s.password_env} has letters beyond "
+                    "ASCII, which the SMTP login cannot carry; use an ASCII password (an app "
+                    "password) for sending"
+                ) from None
+            except smtplib.SMTPException as exc:  # e.g. no login method both sides know
+                connection.close()
+                raise StopSending(f"the SMTP server {s.host} allowed no login: {exc}") from None
         return connection
 
     def send(self, batch: Batch) -> list[Result]:
@@ -105,6 +115,7 @@ class SMTPProvider:
             # Nothing of the message was sent yet: safe to try again on a new connection.
             self.close()
             return Result(to.email, Outcome.RETRY, f"no connection to the SMTP server: {exc}")
+        batch.handed.add(to.email)
         try:
             code, text = connection.data(data)
         except smtplib.SMTPDataError as exc:  # refused at DATA, before the message was sent
