@@ -149,7 +149,7 @@ def test_a_cancel_after_a_dead_run_leaves_nobody_submitting(
     subscribed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SENDGRID_API_KEY", API_KEY)
-    monkeypatch.setenv("FLEMLETTER_UNSUBSCRIBE_SECRET", "a-test-secret-0123456789abcdef")
+    monkeypatch.setenv("FLEMLETTER_UNSUBSCRIBE_SECRET", "a-test-secret-0123456789abcdef-0123456789")
     soon = dt.datetime.now(ZoneInfo("Europe/Stockholm")) + dt.timedelta(hours=30)
     with sendgrid_server() as (url, _):
         use_sendgrid(subscribed, url)
