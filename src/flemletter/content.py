@@ -40,6 +40,9 @@ ISSUES_DIR = "issues"
 ISSUE_ID = re.compile(r"^\d{4}-\d{2}(-[a-z0-9-]+)?$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_SLUG = 100
+MAX_PARAGRAPH_CHARS = 20_000
+"""About 3,000 words: no real paragraph is longer, and Markdown parsing of one paragraph grows
+faster than its length (runs of ``[`` or ``_``), so longer ones are refused before parsing."""
 
 
 class _Strict(BaseModel):
@@ -336,6 +339,17 @@ def load_article(
                 hint="use lowercase letters, digits and dashes, e.g. 'new-lab-opens'",
             )
         )
+    long = _overlong_paragraph(document.body)
+    if long is not None:
+        problems.append(
+            Problem(
+                shown,
+                document.body_first_line + long,
+                f"this paragraph is more than {MAX_PARAGRAPH_CHARS:,} characters long",
+                hint="split it into paragraphs with empty lines between them",
+            )
+        )
+        return None
     body = document.body.strip()
     if not body and not fields.teaser:
         problems.append(
@@ -372,6 +386,16 @@ def load_article(
         updated=fields.updated,
         lines=lines,
     )
+
+
+def _overlong_paragraph(body: str) -> int | None:
+    """Lines into ``body`` where the first paragraph too long to parse safely starts."""
+    line = 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", body):
+        if len(paragraph) > MAX_PARAGRAPH_CHARS:
+            return line
+        line += paragraph.count("\n")
+    return None
 
 
 def _load_image(

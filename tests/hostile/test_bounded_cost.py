@@ -102,3 +102,18 @@ def test_long_runs_that_made_the_prose_regexes_quadratic(sample: Path, unit: str
     head = file.read_text(encoding="utf-8").split("---\n")[1]
     file.write_text(f"---\n{head}---\n\nStart. {unit * (20_000 // len(unit))} End.\n", "utf-8")
     check(sample, "2025-11")  # finishes (it took minutes at 50 KB before)
+
+
+@pytest.mark.parametrize("run", ["[", "_a", "<", "*a"])
+def test_a_paragraph_too_long_to_parse_safely_is_refused_at_its_line(
+    sample: Path, run: str
+) -> None:
+    article = sample / "articles" / "limitless-potential" / "en.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\nA short one.\n\n" + run * (60_000 // len(run)) + "\n", "utf-8")
+    lines = (text + "\nA short one.\n\n").count("\n") + 1
+    errors = [str(p) for p in check(sample, "2025-11").errors]
+    assert any(
+        e.startswith(f"articles/limitless-potential/en.md:{lines}: this paragraph is more than")
+        for e in errors
+    ), errors
