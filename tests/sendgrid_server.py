@@ -177,14 +177,21 @@ def _handler(fake: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def sendgrid_server(fake: FakeSendGrid | None = None) -> Iterator[tuple[str, FakeSendGrid]]:
-    fake = fake or FakeSendGrid()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on 127.0.0.1 in a thread; yields its base address."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", fake
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def sendgrid_server(fake: FakeSendGrid | None = None) -> Iterator[tuple[str, FakeSendGrid]]:
+    fake = fake or FakeSendGrid()
+    with loopback_server(_handler(fake)) as address:
+        yield address, fake

@@ -177,37 +177,32 @@ def _unwanted_yaml(source: Source, first_line: int) -> Problem | None:
     Reads the parser's events only, so nothing is expanded (linear in the text)."""
     depth = 0
     for event in _yaml().parse(source.text):
-        line = event.start_mark.line + first_line
-        column = event.start_mark.column + 1
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            return Problem(
-                source.path,
-                line,
-                "YAML anchors and aliases ('&name', '*name') are not accepted here",
-                hint="write the value out in full where it is needed",
-                column=column,
-            )
+        unwanted: tuple[str, str] | None = None
         tag = getattr(event, "tag", None)
-        if tag is not None and not isinstance(event, (DocumentStartEvent, StreamStartEvent)):
-            return Problem(
-                source.path,
-                line,
-                f"YAML tags ('{_tag_name(tag)}') are not accepted here",
-                hint="remove the tag: write plain text, a list or fields",
-                column=column,
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            unwanted = (
+                "YAML anchors and aliases ('&name', '*name') are not accepted here",
+                "write the value out in full where it is needed",
             )
-        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+        elif tag is not None and not isinstance(event, (DocumentStartEvent, StreamStartEvent)):
+            unwanted = (
+                f"YAML tags ('{_tag_name(tag)}') are not accepted here",
+                "remove the tag: write plain text, a list or fields",
+            )
+        elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                return Problem(
-                    source.path,
-                    line,
+                unwanted = (
                     f"lists and fields are nested more than {MAX_YAML_DEPTH} deep",
-                    hint="an issue or article needs only a few levels: check the brackets",
-                    column=column,
+                    "an issue or article needs only a few levels: check the brackets",
                 )
         elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
             depth -= 1
+        if unwanted is not None:
+            message, hint = unwanted
+            line = event.start_mark.line + first_line
+            column = event.start_mark.column + 1
+            return Problem(source.path, line, message, hint=hint, column=column)
     return None
 
 

@@ -12,10 +12,9 @@ import datetime as dt
 import hashlib
 import hmac
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +27,7 @@ from flemletter.delivery.database import database_path
 from flemletter.delivery.personal import recipient, token_address, unsubscribe_token
 from flemletter.delivery.subscribers import add, subscribers
 from tests.delivery.conftest import use_sendgrid, use_smtp
+from tests.sendgrid_server import loopback_server
 from tests.smtp_server import smtp_server
 
 SECRET = "s3cr3t-unsubscribe-value-0123456789abcdef"
@@ -151,14 +151,8 @@ def wrong_server(
 ) -> Iterator[tuple[str, list[dict[str, str]]]]:
     seen: list[dict[str, str]] = []
     handler = type("Handler", (_Recorder,), {"answer": (status, headers, body), "seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(handler) as address:
+        yield address, seen
 
 
 def sendgrid_send(root: Path, url: str, *args: str) -> Result:

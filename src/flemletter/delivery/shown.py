@@ -16,7 +16,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def control_characters(text: str) -> list[str]:
-    """The control characters in ``text`` (line breaks, tabs, escapes, ...), as ``U+XXXX``."""
+    """The control characters in ``text`` (line breaks, tabs, escapes and the like), as U+XXXX."""
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
 
 
